@@ -1,0 +1,22 @@
+"""REST API under /api/v1: flask-smorest blueprints, one per resource."""
+
+from __future__ import annotations
+
+from flask_smorest import Api
+
+from casemgr.api import audit, enterprises, sources, territories, tokens, users
+
+BLUEPRINTS = (
+    enterprises.blp,
+    enterprises.overrides_blp,
+    sources.blp,
+    territories.blp,
+    users.blp,
+    tokens.blp,
+    audit.blp,
+)
+
+
+def register(api: Api) -> None:
+    for blp in BLUEPRINTS:
+        api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")

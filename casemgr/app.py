@@ -1,0 +1,74 @@
+"""Application factory: configuration, extensions, blueprints, error handlers, CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, request
+from flask.cli import FlaskGroup
+
+from casemgr import api as api_package
+from casemgr import cli, errors, jobs
+from casemgr.config import API_SETTINGS, from_env
+from casemgr.extensions import api, babel, csrf, db, login_manager, migrate
+from casemgr.models.audit import signer
+from casemgr.schemas.common import ErrorSchema
+from casemgr.web.pages import bp as pages_bp
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+LOCALES = ("zh_CN", "en")
+
+
+def _select_locale() -> str | None:
+    wanted = request.args.get("lang")
+    if wanted in LOCALES:
+        return wanted
+    return request.accept_languages.best_match(LOCALES) or None
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    settings = {**from_env(), **API_SETTINGS, **(config or {})}
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], instance_relative_config=True)
+    app.config.update(settings)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    audit_key = (
+        app.config["AUDIT_KEY"]
+        or hmac.new(
+            app.config["SECRET_KEY"].encode(), b"casemgr-audit-trail", hashlib.sha256
+        ).hexdigest()
+    )
+    signer.configure(audit_key.encode())
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    api.ERROR_SCHEMA = ErrorSchema
+    api.init_app(app)
+    api_package.register(api)
+    login_manager.init_app(app)
+    login_manager.login_view = "pages.login"
+    csrf.init_app(app)
+    for blp in api_package.BLUEPRINTS:
+        csrf.exempt(blp)  # the API authenticates with bearer tokens, never cookies
+    babel.init_app(app, locale_selector=_select_locale)
+    app.register_blueprint(pages_bp)
+    errors.register(app)
+    cli.register(app)
+    jobs.register(app)
+
+    @app.context_processor
+    def _inject_locale() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale())}
+
+    return app
+
+
+@click.group(cls=FlaskGroup, create_app=create_app)
+def main() -> None:
+    """Guizhou environmental enforcement and credit case management."""

@@ -1,0 +1,102 @@
+"""Settings read from environment variables, with safe defaults for the embedded SQLite run.
+
+Every variable is prefixed ``CASEMGR_`` (except ``PORT``). ``Config.from_env()`` returns a plain
+mapping that ``create_app`` loads; tests pass overrides as a dict.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULT_INSTANCE = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise RuntimeError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+
+
+def _secret_key(instance: Path) -> str:
+    """Read CASEMGR_SECRET_KEY, else a key generated once and kept in the instance folder."""
+    env = os.environ.get("CASEMGR_SECRET_KEY")
+    if env:
+        return env
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32), encoding="ascii")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="ascii").strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs (as docker-compose and most tools write)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def from_env() -> dict[str, Any]:
+    """Build the Flask configuration from the environment."""
+    instance = Path(os.environ.get("CASEMGR_INSTANCE_PATH", DEFAULT_INSTANCE)).resolve()
+    db_url = os.environ.get("CASEMGR_DATABASE_URL") or f"sqlite:///{instance / 'casemgr.sqlite3'}"
+    return {
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": _secret_key(instance),
+        # A separate key for the audit trail's MACs; defaults to one derived from SECRET_KEY.
+        "AUDIT_KEY": os.environ.get("CASEMGR_AUDIT_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(db_url),
+        "UPLOAD_FOLDER": os.environ.get("CASEMGR_UPLOAD_FOLDER", str(instance / "uploads")),
+        "BABEL_DEFAULT_LOCALE": os.environ.get("CASEMGR_LOCALE", "zh_CN"),
+        "BABEL_DEFAULT_TIMEZONE": os.environ.get("CASEMGR_TIMEZONE", "Asia/Shanghai"),
+        "MAX_CONTENT_LENGTH": _int("CASEMGR_MAX_CONTENT_LENGTH", 16 * 1024 * 1024),
+        "TOKEN_TTL_HOURS": _int("CASEMGR_TOKEN_TTL_HOURS", 12),
+        "LOGIN_MAX_FAILURES": _int("CASEMGR_LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCKOUT_MINUTES": _int("CASEMGR_LOGIN_LOCKOUT_MINUTES", 15),
+        # 省直管县 pilots (DOMAIN.md §5.3 [V: hnsyszj.com]); 仁怀 and 威宁 by default.
+        "PILOT_COUNTIES": [
+            c.strip()
+            for c in os.environ.get("CASEMGR_PILOT_COUNTIES", "520382,520526").split(",")
+            if c.strip()
+        ],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(os.environ.get("CASEMGR_SECURE_COOKIES"), False),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+API_SETTINGS: dict[str, Any] = {
+    "API_TITLE": "Guizhou environmental enforcement and credit API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    # Swagger UI's assets are served by the app itself (intranet: no CDN), see casemgr.web.
+    "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+    "API_SPEC_OPTIONS": {
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"},
+            }
+        },
+        "security": [{"bearerAuth": []}],
+    },
+}

@@ -1,0 +1,153 @@
+"""One place that turns exceptions into JSON under /api and into pages elsewhere.
+
+No stack trace or SQL text ever reaches a client: unexpected errors are logged with an id the
+client sees, and the session is rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from casemgr.exceptions import Conflict, DomainError, StaleVersion
+from casemgr.extensions import db
+from casemgr.i18n import N_
+
+log = logging.getLogger(__name__)
+
+_HTTP_MESSAGES = {
+    400: N_("The request is malformed (for example, the body is not valid JSON)."),
+    401: N_("Authentication is required: log in or send a valid bearer token."),
+    403: N_("Your role does not allow this action."),
+    404: N_("Nothing exists at this address."),
+    405: N_("This method is not allowed here."),
+    413: N_("The request body is larger than the allowed {limit} bytes."),
+    415: N_("Send the body as application/json."),
+    422: N_("Some fields are invalid."),
+    429: N_("Too many requests; slow down."),
+    500: N_("An unexpected error occurred; it was logged as {error_id}."),
+    503: N_("The database is unavailable; try again shortly."),
+}
+
+
+def _tr(template: str, params: dict[str, Any]) -> str:
+    text = gettext(template) if template else ""
+    if params:
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def _tr_errors(errors: Any, params: dict[str, Any]) -> Any:
+    if isinstance(errors, dict):
+        return {k: _tr_errors(v, params) for k, v in errors.items()}
+    if isinstance(errors, list):
+        return [_tr_errors(v, params) for v in errors]
+    if isinstance(errors, str):
+        return _tr(errors, params)
+    return errors
+
+
+def _flatten_webargs(messages: dict[str, Any]) -> dict[str, Any]:
+    """webargs nests messages by location ({"json": {...}}); clients want field names."""
+    out: dict[str, Any] = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            out.update(fields)
+        else:
+            out[location] = fields
+    return out
+
+
+def _wants_json() -> bool:
+    return (
+        request.path.startswith("/api/")
+        or request.path == "/healthz"
+        or (request.accept_mimetypes.best == "application/json")
+    )
+
+
+def _render(status: int, message: str, errors: dict[str, Any] | None, reason: str) -> Any:
+    if _wants_json():
+        body: dict[str, Any] = {
+            "code": status,
+            "status": HTTPStatus(status).phrase,
+            "message": message,
+            "reason": reason,
+        }
+        if errors:
+            body["errors"] = errors
+        return jsonify(body), status
+    return render_template("error.html", status=status, message=message, errors=errors), status
+
+
+def handle_domain_error(exc: DomainError) -> Any:
+    db.session.rollback()
+    return _render(
+        exc.status,
+        _tr(exc.message_template, exc.params),
+        _tr_errors(exc.errors, exc.params),
+        exc.code,
+    )
+
+
+def handle_http_exception(exc: HTTPException) -> Any:
+    status = exc.code or 500
+    data = getattr(exc, "data", None) or {}
+    errors = None
+    if "messages" in data:
+        errors = _tr_errors(_flatten_webargs(data["messages"]), {})
+    params = {"limit": _max_length()}
+    template = _HTTP_MESSAGES.get(status)
+    message = _tr(template, params) if template else (exc.description or HTTPStatus(status).phrase)
+    if status == 400 and data.get("messages"):
+        message = _tr(_HTTP_MESSAGES[400], {})
+    response = _render(status, message, errors, HTTPStatus(status).phrase.lower().replace(" ", "_"))
+    if status == 401 and _wants_json():
+        response[0].headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def _max_length() -> Any:
+    from flask import current_app
+
+    return current_app.config.get("MAX_CONTENT_LENGTH")
+
+
+def handle_stale(exc: StaleDataError) -> Any:
+    return handle_domain_error(StaleVersion())
+
+
+def handle_integrity(exc: IntegrityError) -> Any:
+    log.warning("integrity error: %s", exc.orig)
+    return handle_domain_error(Conflict())
+
+
+def handle_unexpected(exc: Exception) -> Any:
+    db.session.rollback()
+    if isinstance(exc, HTTPException):
+        return handle_http_exception(exc)
+    error_id = uuid.uuid4().hex[:12]
+    if isinstance(exc, OperationalError):
+        log.error("database unavailable [%s]: %s", error_id, exc)
+        return _render(503, _tr(_HTTP_MESSAGES[503], {}), None, "database_unavailable")
+    log.exception("unexpected error [%s]", error_id)
+    return _render(500, _tr(_HTTP_MESSAGES[500], {"error_id": error_id}), None, "internal_error")
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(StaleDataError, handle_stale)
+    app.register_error_handler(IntegrityError, handle_integrity)
+    app.register_error_handler(Exception, handle_unexpected)

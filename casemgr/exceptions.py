@@ -1,0 +1,107 @@
+"""Domain errors. Each class carries its HTTP status and formats its own message.
+
+``message`` is an English msgid template (translated by ``casemgr.errors`` at the edge) filled
+from ``params``; ``errors`` maps field names to lists of messages for field-level problems.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from casemgr.i18n import N_
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "domain_error"
+    template: ClassVar[str] = N_("The request cannot be carried out.")
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        errors: dict[str, Any] | None = None,
+        **params: Any,
+    ) -> None:
+        self.message_template = message or self.template
+        self.params = params
+        self.errors = errors or {}
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        try:
+            return self.message_template.format(**self.params)
+        except (KeyError, IndexError):
+            return self.message_template
+
+
+class InvalidInput(DomainError):
+    """A value is well-formed JSON but breaks a rule (422)."""
+
+    status = 422
+    code = "invalid_input"
+    template = N_("Some fields are invalid.")
+
+    @classmethod
+    def field(cls, field: str, message: str, **params: Any) -> InvalidInput:
+        text = message.format(**params) if params else message
+        return cls(errors={field: [text]}, **params)
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "not_authenticated"
+    template = N_("Authentication is required: log in or send a valid bearer token.")
+
+
+class LoginFailed(DomainError):
+    status = 401
+    code = "login_failed"
+    template = N_("Wrong user name or password.")
+
+
+class TooManyAttempts(DomainError):
+    status = 429
+    code = "too_many_attempts"
+    template = N_("Too many failed logins; try again in {minutes} minutes.")
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "permission_denied"
+    template = N_("Your role does not allow this action.")
+
+
+class OutsideJurisdiction(DomainError):
+    status = 403
+    code = "outside_jurisdiction"
+    template = N_("This record lies outside your jurisdiction.")
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+    template = N_("{kind} {key} was not found.")
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    template = N_("The record conflicts with an existing one.")
+
+
+class StaleVersion(DomainError):
+    """The client edited an older version of the record (optimistic concurrency)."""
+
+    status = 412
+    code = "stale_version"
+    template = N_("The record was changed by someone else; reload it and apply your change again.")
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    code = "precondition_required"
+    template = N_("Send the If-Match header with the ETag you read, so no change is lost.")

@@ -1,0 +1,11 @@
+"""Marker for translatable strings outside the request context.
+
+Domain code raises exceptions whose message templates are English msgids marked with ``N_``;
+``casemgr.errors`` translates them into the request's locale when it renders them, so the
+domain itself never imports Flask-Babel.
+"""
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext convention
+    """Mark ``message`` for extraction by ``pybabel extract -k N_``; return it unchanged."""
+    return message

@@ -1,0 +1,1 @@
+"""Named queries returning objects or Select statements. Repositories never commit."""

@@ -1,0 +1,125 @@
+"""Loading the Guizhou reference data: divisions, inspection units, basins (idempotent)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casemgr.db import transaction
+from casemgr.models import Basin, Division, DivisionLevel, InspectionUnit, InspectionUnitKind
+
+REFDATA = resources.files("casemgr") / "refdata"
+DIVISION_SOURCE = (
+    "NBS 2023 statistical division codes (GB/T 2260), modood/Administrative-divisions-of-China"
+)
+PILOT_SOURCE = (
+    "贵州省人民政府办公厅《关于推进省直接管理县(市)体制改革试点工作的实施意见》(2013-05); "
+    "DOMAIN.md §5.3 [V: hnsyszj.com]"
+)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    divisions: int
+    inspection_units: int
+    basins: int
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (REFDATA / name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def load_reference_data(
+    session: Session, *, pilot_counties: Iterable[str], divisions_csv: Path | None = None
+) -> LoadReport:
+    """Insert or update divisions, inspection units (prefectures, 贵安新区, pilots) and basins.
+
+    Raises ValueError when a pilot county code is not a county of the division table.
+    """
+    with transaction(session):
+        if divisions_csv is not None:
+            with divisions_csv.open(encoding="utf-8") as fh:
+                division_rows = list(csv.DictReader(fh))
+        else:
+            division_rows = _rows("guizhou-divisions.csv")
+        existing = {d.code: d for d in session.scalars(select(Division))}
+        # Parents before children so the self-referencing key is always satisfied.
+        order = {"province": 0, "prefecture": 1, "county": 2}
+        for row in sorted(division_rows, key=lambda r: (order[r["level"]], r["code"])):
+            div = existing.get(row["code"]) or Division(code=row["code"])
+            div.name = row["name"]
+            div.level = DivisionLevel(row["level"])
+            div.parent_code = row["parent_code"] or None
+            div.source = DIVISION_SOURCE
+            session.add(div)
+            existing[div.code] = div
+        session.flush()
+
+        units = {u.code: u for u in session.scalars(select(InspectionUnit))}
+
+        def unit(
+            code: str, name: str, kind: InspectionUnitKind, source: str, counties: list[Division]
+        ) -> None:
+            u = units.get(code) or InspectionUnit(code=code)
+            u.name, u.kind, u.source = name, kind, source
+            u.counties = counties
+            session.add(u)
+            units[code] = u
+
+        by_parent: dict[str, list[Division]] = {}
+        for d in existing.values():
+            if d.level is DivisionLevel.COUNTY and d.parent_code:
+                by_parent.setdefault(d.parent_code, []).append(d)
+        for d in existing.values():
+            if d.level is DivisionLevel.PREFECTURE:
+                unit(
+                    d.code,
+                    d.name,
+                    InspectionUnitKind.PREFECTURE,
+                    DIVISION_SOURCE,
+                    sorted(by_parent.get(d.code, []), key=lambda c: c.code),
+                )
+        for row in _rows("inspection_units.csv"):
+            unit(
+                row["code"],
+                row["name"],
+                InspectionUnitKind(row["kind"]),
+                row["source"],
+                [existing[c] for c in row["counties"].split()],
+            )
+        wanted_pilots = list(dict.fromkeys(pilot_counties))
+        for code in wanted_pilots:
+            county = existing.get(code)
+            if county is None or county.level is not DivisionLevel.COUNTY:
+                raise ValueError(f"pilot county {code!r} is not a county in the division table")
+            unit(code, county.name, InspectionUnitKind.PILOT_COUNTY, PILOT_SOURCE, [county])
+        # A county dropped from the configured pilot set stops being its own inspection unit.
+        for code, u in list(units.items()):
+            if u.kind is InspectionUnitKind.PILOT_COUNTY and code not in wanted_pilots:
+                session.delete(u)
+
+        basins = {b.code: b for b in session.scalars(select(Basin))}
+        basin_rows = _rows("basins.csv")
+        for row in basin_rows:
+            b = basins.get(row["code"]) or Basin(code=row["code"])
+            b.name, b.parent_system = row["name"], row["parent_system"]
+            b.note, b.source = row["note"], row["source"]
+            session.add(b)
+        report = LoadReport(
+            divisions=len(division_rows),
+            inspection_units=len(units)
+            - sum(
+                1
+                for c, u in units.items()
+                if u.kind is InspectionUnitKind.PILOT_COUNTY and c not in wanted_pilots
+            ),
+            basins=len(basin_rows),
+        )
+    return report

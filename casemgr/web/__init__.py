@@ -1,0 +1,1 @@
+"""Page blueprints; they call the same services as the API."""

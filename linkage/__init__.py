@@ -1,0 +1,31 @@
+"""
+Pure record-linkage library: normalise → block → compare → classify → cluster; enterprise graph.
+"""
+
+from linkage.identifiers import (
+    USCC_CHARSET,
+    UsccResult,
+    UsccStatus,
+    legacy_tax_id_candidates,
+    make_uscc,
+    normalise_code,
+    org_code_check_char,
+    org_code_is_valid,
+    regno15_is_valid,
+    uscc_check_char,
+    validate_uscc,
+)
+
+__all__ = [
+    "USCC_CHARSET",
+    "UsccResult",
+    "UsccStatus",
+    "legacy_tax_id_candidates",
+    "make_uscc",
+    "normalise_code",
+    "org_code_check_char",
+    "org_code_is_valid",
+    "regno15_is_valid",
+    "uscc_check_char",
+    "validate_uscc",
+]
