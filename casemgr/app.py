@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, request
+from flask import Flask, g, request
 from flask.cli import FlaskGroup
 
 from casemgr import api as api_package
@@ -59,6 +59,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     cli.register(app)
     jobs.register(app)
+
+    @app.before_request
+    def _forget_previous_actor() -> None:
+        # g lives as long as the app context, which a test (or a CLI command) may keep across
+        # several requests: the caller is resolved anew for every request.
+        g.pop("actor", None)
 
     @app.context_processor
     def _inject_locale() -> dict[str, Any]:

@@ -87,7 +87,10 @@ def _render(status: int, message: str, errors: dict[str, Any] | None, reason: st
         }
         if errors:
             body["errors"] = errors
-        return jsonify(body), status
+        response = jsonify(body)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response, status
     return render_template("error.html", status=status, message=message, errors=errors), status
 
 
@@ -112,10 +115,7 @@ def handle_http_exception(exc: HTTPException) -> Any:
     message = _tr(template, params) if template else (exc.description or HTTPStatus(status).phrase)
     if status == 400 and data.get("messages"):
         message = _tr(_HTTP_MESSAGES[400], {})
-    response = _render(status, message, errors, HTTPStatus(status).phrase.lower().replace(" ", "_"))
-    if status == 401 and _wants_json():
-        response[0].headers["WWW-Authenticate"] = "Bearer"
-    return response
+    return _render(status, message, errors, HTTPStatus(status).phrase.lower().replace(" ", "_"))
 
 
 def _max_length() -> Any:

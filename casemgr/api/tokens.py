@@ -40,7 +40,8 @@ class Tokens(MethodView):
             policy=login_policy(),
             label=data.get("label", ""),
         )
-        return {**TokenSchema().dump(row), "token": plain}
+        fields = ("id", "user_id", "label", "created_at", "expires_at", "revoked_at")
+        return {**{f: getattr(row, f) for f in fields}, "token": plain}
 
     @blp.arguments(TokenQueryArgs, location="query")
     @blp.response(200, TokenSchema(many=True))

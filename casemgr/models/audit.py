@@ -190,12 +190,18 @@ def write_entry(
     )
 
 
-def _state_values(obj: Any, *, old: bool) -> dict[str, Any]:
+def _state_values(obj: Any, *, old: bool, bumped: bool = False) -> dict[str, Any]:
     state = inspect(obj)
+    version_col = state.mapper.version_id_col
     out: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
         if attr.key in {"password_hash", "created_at", "updated_at"}:
             continue  # secrets and bookkeeping stay out of the trail
+        if version_col is not None and attr.columns[0] is version_col:
+            # The version counter is bumped without attribute history (+1 per update).
+            current = getattr(obj, attr.key)
+            out[attr.key] = current - 1 if old and bumped and current else current
+            continue
         hist = state.attrs[attr.key].history
         if old and hist.deleted:
             value = hist.deleted[0]
@@ -228,7 +234,7 @@ def _audit_after_flush(session: Session, flush_context: Any) -> None:
             )
     for obj in session.dirty:
         if getattr(obj, "__audited__", False) and session.is_modified(obj):
-            before = _state_values(obj, old=True)
+            before = _state_values(obj, old=True, bumped=True)
             after = _state_values(obj, old=False)
             changed = {k for k in after if before.get(k) != after.get(k)}
             changed.discard("version")
