@@ -10,6 +10,7 @@ from typing import Any
 import click
 from flask import Flask, g, request
 from flask.cli import FlaskGroup
+from flask_babel import refresh
 
 from casemgr import api as api_package
 from casemgr import cli, errors, jobs
@@ -17,6 +18,7 @@ from casemgr.config import API_SETTINGS, from_env
 from casemgr.extensions import api, babel, csrf, db, login_manager, migrate
 from casemgr.models.audit import signer
 from casemgr.schemas.common import ErrorSchema
+from casemgr.translations import compile_catalogs
 from casemgr.web.pages import bp as pages_bp
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -54,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     for blp in api_package.BLUEPRINTS:
         csrf.exempt(blp)  # the API authenticates with bearer tokens, never cookies
+    compile_catalogs()
     babel.init_app(app, locale_selector=_select_locale)
     app.register_blueprint(pages_bp)
     errors.register(app)
@@ -65,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # g lives as long as the app context, which a test (or a CLI command) may keep across
         # several requests: the caller is resolved anew for every request.
         g.pop("actor", None)
+        refresh()  # the same holds for Flask-Babel's cached locale
 
     @app.context_processor
     def _inject_locale() -> dict[str, Any]:

@@ -47,8 +47,8 @@ class InvalidInput(DomainError):
 
     @classmethod
     def field(cls, field: str, message: str, **params: Any) -> InvalidInput:
-        text = message.format(**params) if params else message
-        return cls(errors={field: [text]}, **params)
+        """One field's problem; ``message`` stays a template, filled when it is rendered."""
+        return cls(errors={field: [message]}, **params)
 
 
 class NotAuthenticated(DomainError):

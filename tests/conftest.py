@@ -80,8 +80,9 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with app.app_context():
         upgrade()
         reference.load_reference_data(db.session, pilot_counties=app.config["PILOT_COUNTIES"])
-        yield app
         db.session.remove()
+    yield app
+    with app.app_context():
         db.engine.dispose()
 
 
@@ -99,14 +100,20 @@ def _clean(session: Session) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_rows(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test that touches the database starts with reference data only."""
+    """Each database test runs in its own app context and starts with reference data only.
+
+    A fresh context per test keeps ``g`` (cached CSRF tokens, the resolved caller, the locale)
+    from leaking from one test into the next, as it never leaks between real requests.
+    """
     if "app" not in request.fixturenames:
         yield
         return
-    yield
-    db.session.rollback()
-    _clean(db.session)
-    db.session.remove()
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.rollback()
+        _clean(db.session)
+        db.session.remove()
 
 
 @pytest.fixture

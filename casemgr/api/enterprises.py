@@ -67,7 +67,7 @@ class Enterprises(MethodView):
         return ent, etag(ent.version)
 
 
-@blp.route("/<int:enterprise_id>")
+@blp.route("/<int(max=2147483647):enterprise_id>")
 class EnterpriseById(MethodView):
     @blp.response(200, EnterpriseSchema)
     def get(self, enterprise_id: int) -> Any:

@@ -60,7 +60,7 @@ class Sources(MethodView):
         return src, etag(src.version)
 
 
-@blp.route("/<int:source_id>")
+@blp.route("/<int(max=2147483647):source_id>")
 class SourceById(MethodView):
     @blp.response(200, SourceSchema)
     def get(self, source_id: int) -> Any:

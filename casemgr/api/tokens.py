@@ -50,7 +50,7 @@ class Tokens(MethodView):
         return svc.list_tokens(db.session(), api_actor(), user_id=args.get("user_id"))
 
 
-@blp.route("/<int:token_id>")
+@blp.route("/<int(max=2147483647):token_id>")
 class TokenById(MethodView):
     @blp.response(200, TokenSchema)
     def delete(self, token_id: int) -> Any:

@@ -50,7 +50,7 @@ class Me(MethodView):
         return svc.get_user(db.session(), actor, actor.user_id)
 
 
-@blp.route("/<int:user_id>")
+@blp.route("/<int(max=2147483647):user_id>")
 class UserById(MethodView):
     @blp.response(200, UserSchema)
     def get(self, user_id: int) -> Any:

@@ -1,9 +1,9 @@
 """User and token schemas."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from casemgr.policy import Role
-from casemgr.schemas.common import PageArgs
+from casemgr.schemas.common import MAX_ID, PageArgs, Schema
 
 _territory = fields.String(validate=validate.Regexp(r"^[0-9A-Z]{6,8}$"))
 
@@ -75,4 +75,4 @@ class IssuedTokenSchema(TokenSchema):
 
 
 class TokenQueryArgs(Schema):
-    user_id = fields.Integer(validate=validate.Range(min=1))
+    user_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))

@@ -1,9 +1,9 @@
 """Audit-trail schemas."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from casemgr.models import AuditAction
-from casemgr.schemas.common import PageArgs
+from casemgr.schemas.common import MAX_ID, PageArgs, Schema
 
 
 class AuditEntrySchema(Schema):
@@ -22,7 +22,7 @@ class AuditEntrySchema(Schema):
 class AuditQueryArgs(PageArgs):
     table_name = fields.String(validate=validate.Length(min=1, max=64))
     record_key = fields.String(validate=validate.Length(min=1, max=128))
-    actor_id = fields.Integer(validate=validate.Range(min=0))
+    actor_id = fields.Integer(validate=validate.Range(min=0, max=MAX_ID))
     action = fields.Enum(AuditAction, by_value=True)
     since = fields.AwareDateTime(default_timezone=None)
     until = fields.AwareDateTime(default_timezone=None)

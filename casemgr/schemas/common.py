@@ -2,9 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
-from marshmallow import Schema, fields, validate
+import marshmallow
+from marshmallow import ValidationError, fields, pre_load, validate
+
+from casemgr.i18n import N_
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple):
+        return any(isinstance(v, str) and "\x00" in v for v in value)
+    return False
+
+
+class Schema(marshmallow.Schema):
+    """Base of every schema: text with NUL characters is refused field by field, since no
+    database stores it (PostgreSQL rejects it outright)."""
+
+    @pre_load(pass_collection=False)
+    def _reject_nul(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, Mapping):
+            bad = {
+                str(k): [N_("NUL characters are not allowed.")]
+                for k, v in data.items()
+                if _has_nul(v) or "\x00" in str(k)
+            }
+            if bad:
+                raise ValidationError(bad)
+        return data
+
+
+# Identifiers are 32-bit on every database; larger numbers cannot name a record.
+MAX_ID = 2**31 - 1
 
 
 class PageArgs(Schema):

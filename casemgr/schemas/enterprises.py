@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from casemgr.models import AliasKind, EnterpriseStatus, PermitClass
-from casemgr.schemas.common import PageArgs
+from casemgr.schemas.common import MAX_ID, PageArgs, Schema
 
 _name = validate.Length(min=1, max=200)
 _county = validate.Regexp(r"^\d{6}$", error="Must be a 6-digit division code.")
@@ -119,7 +119,9 @@ _lon = validate.Range(min=-180, max=180)
 
 
 class SourceCreateSchema(Schema):
-    enterprise_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    enterprise_id = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID)
+    )
     name = fields.String(required=True, validate=_name)
     permit_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=40))
     permit_class = fields.Enum(PermitClass, by_value=True, required=True)
@@ -142,7 +144,7 @@ class SourceUpdateSchema(Schema):
 
 
 class SourceQueryArgs(PageArgs):
-    enterprise_id = fields.Integer(validate=validate.Range(min=1))
+    enterprise_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     county = fields.String(validate=validate.Regexp(r"^[0-9A-Z]{6,8}$"))
     basin = fields.String(validate=validate.Length(min=1, max=32))
     permit_class = fields.Enum(PermitClass, by_value=True)

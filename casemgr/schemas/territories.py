@@ -1,8 +1,9 @@
 """Division, inspection-unit and basin schemas (read-only reference data)."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
 from casemgr.models import DivisionLevel, InspectionUnitKind
+from casemgr.schemas.common import Schema
 
 
 class DivisionSchema(Schema):

@@ -80,7 +80,7 @@ def checked_uscc(
             "reason": result.reason,
             "uscc_check": uscc_check_char(code[:17]) if actual else "",
         }
-        raise InvalidInput(template, errors={field: [template.format(**params)]}, **params)
+        raise InvalidInput(template, errors={field: [template]}, **params)
     return result.code, result.status, result.unknown_authority
 
 

@@ -95,27 +95,33 @@ class TestUsers:
 
     def test_only_admins_manage_users(self, client, auth):
         head = auth.login(Role.BUREAU_HEAD)
-        assert client.post("/api/v1/users", json=self._payload(), headers=head.headers).status_code == 403
+        assert (
+            client.post("/api/v1/users", json=self._payload(), headers=head.headers).status_code
+            == 403
+        )
         assert client.get("/api/v1/users", headers=head.headers).status_code == 403
 
     def test_an_officer_needs_a_certificate(self, client, auth):
         admin = auth.login(Role.ADMIN)
-        resp = client.post("/api/v1/users", json=self._payload(certificate_number=None),
-                           headers=admin.headers)
+        resp = client.post(
+            "/api/v1/users", json=self._payload(certificate_number=None), headers=admin.headers
+        )
         assert resp.status_code == 422
         assert "certificate_number" in resp.get_json()["errors"]
 
     def test_an_unknown_jurisdiction_is_422(self, client, auth):
         admin = auth.login(Role.ADMIN)
-        resp = client.post("/api/v1/users", json=self._payload(jurisdictions=["999999"]),
-                           headers=admin.headers)
+        resp = client.post(
+            "/api/v1/users", json=self._payload(jurisdictions=["999999"]), headers=admin.headers
+        )
         assert resp.status_code == 422
         assert "jurisdictions" in resp.get_json()["errors"]
 
     def test_a_short_password_is_422(self, client, auth):
         admin = auth.login(Role.ADMIN)
-        resp = client.post("/api/v1/users", json=self._payload(password="short"),
-                           headers=admin.headers)
+        resp = client.post(
+            "/api/v1/users", json=self._payload(password="short"), headers=admin.headers
+        )
         assert resp.status_code == 422
         assert "password" in resp.get_json()["errors"]
 
@@ -123,15 +129,21 @@ class TestUsers:
         admin = auth.login(Role.ADMIN)
         judge = auth.login(Role.JUDGE)
         etag = client.get(f"/api/v1/users/{judge.user_id}", headers=admin.headers).headers["ETag"]
-        resp = client.patch(f"/api/v1/users/{judge.user_id}", json={"roles": ["prosecutor"]},
-                            headers={**admin.headers, "If-Match": etag})
+        resp = client.patch(
+            f"/api/v1/users/{judge.user_id}",
+            json={"roles": ["prosecutor"]},
+            headers={**admin.headers, "If-Match": etag},
+        )
         assert resp.status_code == 200, resp.get_json()
         assert client.get("/api/v1/users/me", headers=judge.headers).status_code == 401
 
     def test_a_deactivated_user_cannot_log_in(self, client, auth):
         admin = auth.login(Role.ADMIN)
         judge = auth.user(Role.JUDGE)
-        resp = client.patch(f"/api/v1/users/{judge.id}", json={"active": False},
-                            headers={**admin.headers, "If-Match": '"v1"'})
+        resp = client.patch(
+            f"/api/v1/users/{judge.id}",
+            json={"active": False},
+            headers={**admin.headers, "If-Match": '"v1"'},
+        )
         assert resp.status_code == 200
         assert _login(client, judge.username).status_code == 401

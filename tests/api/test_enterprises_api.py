@@ -42,7 +42,7 @@ def test_a_wrong_check_character_gets_422_naming_the_expected_one(client, auth):
     assert resp.status_code == 422
     body = resp.get_json()
     assert body["code"] == 422 and body["status"] == "Unprocessable Entity"
-    assert "'D'" in body["message"]  # GB 32100 check character for these 17 characters
+    assert "“D”" in body["message"]  # GB 32100 check character for these 17 characters
     assert "uscc" in body["errors"]
 
 
@@ -51,7 +51,7 @@ def test_a_wrong_final_check_character_names_it(client, auth):
     bad = MOUTAI[:17] + "A"
     resp = client.post("/api/v1/enterprises", json=_new(bad), headers=login.headers)
     assert resp.status_code == 422
-    assert "'T'" in resp.get_json()["message"]
+    assert "“T”" in resp.get_json()["message"]
 
 
 def test_an_overridden_code_is_accepted_and_flagged(client, auth):
@@ -141,7 +141,10 @@ class TestJurisdiction:
         foreign = EnterpriseFactory(county_code="520102")
         auth.session.commit()
         officer = auth.login(Role.OFFICER, jurisdictions=("520382",))
-        assert client.get(f"/api/v1/enterprises/{foreign.id}", headers=officer.headers).status_code == 403
+        assert (
+            client.get(f"/api/v1/enterprises/{foreign.id}", headers=officer.headers).status_code
+            == 403
+        )
         resp = client.patch(
             f"/api/v1/enterprises/{foreign.id}",
             json={"address": "改"},
@@ -151,7 +154,9 @@ class TestJurisdiction:
 
     def test_an_officer_cannot_register_in_another_county(self, client, auth):
         officer = auth.login(Role.OFFICER, jurisdictions=("520382",))
-        resp = client.post("/api/v1/enterprises", json=_new(county="520102"), headers=officer.headers)
+        resp = client.post(
+            "/api/v1/enterprises", json=_new(county="520102"), headers=officer.headers
+        )
         assert resp.status_code == 403
 
     def test_search_only_returns_the_officers_counties(self, client, auth):
@@ -188,39 +193,56 @@ class TestOptimisticConcurrency:
 
     def test_update_without_if_match_is_428(self, client, auth):
         login, ent = self._setup(client, auth)
-        resp = client.patch(f"/api/v1/enterprises/{ent['id']}", json={"address": "x"},
-                            headers=login.headers)
+        resp = client.patch(
+            f"/api/v1/enterprises/{ent['id']}", json={"address": "x"}, headers=login.headers
+        )
         assert resp.status_code == 428
 
     def test_a_stale_update_is_412_and_changes_nothing(self, client, auth):
         login, ent = self._setup(client, auth)
         url = f"/api/v1/enterprises/{ent['id']}"
-        first = client.patch(url, json={"address": "贵州省仁怀市茅台镇1号"},
-                             headers={**login.headers, "If-Match": '"v1"'})
+        first = client.patch(
+            url,
+            json={"address": "贵州省仁怀市茅台镇1号"},
+            headers={**login.headers, "If-Match": '"v1"'},
+        )
         assert first.status_code == 200 and first.headers["ETag"] == '"v2"'
-        stale = client.patch(url, json={"address": "lost write"},
-                             headers={**login.headers, "If-Match": '"v1"'})
+        stale = client.patch(
+            url, json={"address": "lost write"}, headers={**login.headers, "If-Match": '"v1"'}
+        )
         assert stale.status_code == 412
-        assert client.get(url, headers=login.headers).get_json()["address"] == "贵州省仁怀市茅台镇1号"
+        assert (
+            client.get(url, headers=login.headers).get_json()["address"] == "贵州省仁怀市茅台镇1号"
+        )
 
     def test_renaming_keeps_the_former_name(self, client, auth):
         login, ent = self._setup(client, auth)
         url = f"/api/v1/enterprises/{ent['id']}"
-        resp = client.patch(url, json={"name": "贵州茅台酒业集团", "renamed_on": "2026-01-01"},
-                            headers={**login.headers, "If-Match": '"v1"'})
+        resp = client.patch(
+            url,
+            json={"name": "贵州茅台酒业集团", "renamed_on": "2026-01-01"},
+            headers={**login.headers, "If-Match": '"v1"'},
+        )
         assert resp.status_code == 200
         body = resp.get_json()
         assert body["name"] == "贵州茅台酒业集团"
-        assert body["former_names"] == [{"name": "贵州茅台酒股份有限公司", "valid_to": "2026-01-01"}]
+        assert body["former_names"] == [
+            {"name": "贵州茅台酒股份有限公司", "valid_to": "2026-01-01"}
+        ]
 
 
 class TestSearch:
     @pytest.fixture
     def data(self, auth):
-        a = EnterpriseFactory(name="贵州宏达煤业有限公司", county_code="520281", industry_code="B0610")
-        b = EnterpriseFactory(name="遵义金鼎化工有限公司", county_code="520382", industry_code="C2611")
-        c = EnterpriseFactory(name="凯里绿源污水处理有限公司", county_code="522601",
-                              industry_code="D4620")
+        a = EnterpriseFactory(
+            name="贵州宏达煤业有限公司", county_code="520281", industry_code="B0610"
+        )
+        b = EnterpriseFactory(
+            name="遵义金鼎化工有限公司", county_code="520382", industry_code="C2611"
+        )
+        c = EnterpriseFactory(
+            name="凯里绿源污水处理有限公司", county_code="522601", industry_code="D4620"
+        )
         SourceFactory(enterprise=b, basin_code="chishui")
         SourceFactory(enterprise=c, basin_code="yuan")
         auth.session.commit()
@@ -255,8 +277,11 @@ class TestSearch:
     def test_former_names_are_searched(self, client, auth):
         login = auth.login(Role.OFFICER)
         ent = client.post("/api/v1/enterprises", json=_new(), headers=login.headers).get_json()
-        client.patch(f"/api/v1/enterprises/{ent['id']}", json={"name": "新名称有限公司"},
-                     headers={**login.headers, "If-Match": '"v1"'})
+        client.patch(
+            f"/api/v1/enterprises/{ent['id']}",
+            json={"name": "新名称有限公司"},
+            headers={**login.headers, "If-Match": '"v1"'},
+        )
         body = client.get("/api/v1/enterprises?q=茅台酒", headers=login.headers).get_json()
         assert [e["id"] for e in body["items"]] == [ent["id"]]
 
@@ -272,8 +297,13 @@ class TestSearch:
 
     @pytest.mark.parametrize(
         ("query", "field"),
-        [("sort=colour", "sort"), ("per_page=0", "per_page"), ("county=ZZZZZZ", "county"),
-         ("industry=2611", "industry"), ("page=abc", "page")],
+        [
+            ("sort=colour", "sort"),
+            ("per_page=0", "per_page"),
+            ("county=ZZZZZZ", "county"),
+            ("industry=2611", "industry"),
+            ("page=abc", "page"),
+        ],
     )
     def test_bad_arguments_are_422_naming_the_field(self, client, auth, query, field):
         login = auth.login(Role.CREDIT_REGULATOR)
@@ -290,7 +320,9 @@ def test_a_prosecutors_read_is_audited(client, auth, session):
     ent = EnterpriseFactory(county_code="520382")
     session.commit()
     prosecutor = auth.login(Role.PROSECUTOR, jurisdictions=("520300",))
-    assert client.get(f"/api/v1/enterprises/{ent.id}", headers=prosecutor.headers).status_code == 200
+    assert (
+        client.get(f"/api/v1/enterprises/{ent.id}", headers=prosecutor.headers).status_code == 200
+    )
     reads = session.scalars(select(AuditEntry).where(AuditEntry.action == "read")).all()
     assert [(r.table_name, r.record_key, r.actor_id) for r in reads] == [
         ("enterprises", str(ent.id), prosecutor.user_id)
@@ -307,3 +339,28 @@ def test_uscc_for_factory_helper_makes_valid_codes():
     from linkage.identifiers import validate_uscc
 
     assert validate_uscc(uscc_for(12345)).is_valid
+
+
+def test_messages_follow_the_requested_language(client, auth):
+    login = auth.login(Role.OFFICER)
+    bad = MOUTAI[:17] + "A"
+    zh = client.post("/api/v1/enterprises", json=_new(bad), headers=login.headers).get_json()
+    en = client.post("/api/v1/enterprises?lang=en", json=_new(bad), headers=login.headers)
+    assert zh["message"].startswith("统一社会信用代码")
+    assert en.get_json()["message"].startswith("Invalid Unified Social Credit Code")
+    assert "'T'" in en.get_json()["message"]
+
+
+@pytest.mark.parametrize("where", ["query", "body"])
+def test_nul_characters_are_422_naming_the_field(client, auth, where):
+    login = auth.login(Role.OFFICER)
+    if where == "query":
+        resp = client.get("/api/v1/enterprises?q=%00abc", headers=login.headers)
+        field = "q"
+    else:
+        resp = client.post(
+            "/api/v1/enterprises", json=_new(address="a\x00b"), headers=login.headers
+        )
+        field = "address"
+    assert resp.status_code == 422
+    assert field in resp.get_json()["errors"]

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from casemgr.exceptions import Conflict
 from casemgr.models import AuditEntry, AuditSeal
 from casemgr.policy import SYSTEM_ACTOR
 from casemgr.services import audit, enterprises
@@ -14,7 +15,8 @@ from tests.factories import uscc_for
 
 def _register(session, n: int):
     return enterprises.create_enterprise(
-        session, SYSTEM_ACTOR,
+        session,
+        SYSTEM_ACTOR,
         {"uscc": uscc_for(n), "name": f"贵州审计测试{n}有限公司", "county_code": "520102"},
     )
 
@@ -31,8 +33,9 @@ def _raw(session, sql: str, **params) -> None:
 
 def test_every_change_is_recorded_with_before_and_after(session):
     ent = _register(session, 1)
-    enterprises.update_enterprise(session, SYSTEM_ACTOR, ent.id, {"address": "新地址"},
-                                  expected_version=1)
+    enterprises.update_enterprise(
+        session, SYSTEM_ACTOR, ent.id, {"address": "新地址"}, expected_version=1
+    )
     rows = session.scalars(
         select(AuditEntry).where(AuditEntry.table_name == "enterprises").order_by(AuditEntry.id)
     ).all()
@@ -46,7 +49,7 @@ def test_every_change_is_recorded_with_before_and_after(session):
 def test_a_rolled_back_change_leaves_no_entry(session):
     _register(session, 1)
     before = session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
-    with pytest.raises(Exception):
+    with pytest.raises(Conflict):
         _register(session, 1)  # duplicate: the service rolls back
     after = session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
     assert before == after
@@ -96,7 +99,9 @@ def test_an_inserted_row_inside_a_seal_is_named(session):
         session,
         "INSERT INTO audit_entries (id, at, actor_name, action, table_name, record_key, mac, "
         "seal_id) VALUES (999999, :at, 'forger', 'update', 'enterprises', '1', :mac, :seal)",
-        at=template.at, mac=template.mac, seal=seal_id,
+        at=template.at,
+        mac=template.mac,
+        seal=seal_id,
     )
     report = audit.verify(session)
     assert not report.ok
@@ -110,8 +115,9 @@ def test_a_forged_seal_chain_is_detected(session):
     first_seal = session.scalar(select(AuditSeal).order_by(AuditSeal.id))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ALTER TABLE audit_seals DISABLE TRIGGER audit_seals_append_only"))
-    session.execute(text("UPDATE audit_seals SET mac = :m WHERE id = :id"),
-                    {"m": "f" * 64, "id": first_seal.id})
+    session.execute(
+        text("UPDATE audit_seals SET mac = :m WHERE id = :id"), {"m": "f" * 64, "id": first_seal.id}
+    )
     session.commit()
     kinds = {p.kind for p in audit.verify(session).problems}
     assert {"seal_altered", "seal_chain_broken"} <= kinds

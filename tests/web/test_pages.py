@@ -1,0 +1,84 @@
+"""Pages: login with CSRF, the enterprise list, logout, health check, vendored API docs."""
+
+from __future__ import annotations
+
+import re
+
+from casemgr.policy import Role
+from tests.conftest import PASSWORD
+from tests.factories import EnterpriseFactory
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token in the form"
+    return match.group(1)
+
+
+def _login(client, username: str, password: str = PASSWORD):
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": _csrf(page.text)},
+    )
+
+
+def test_pages_require_login(client):
+    resp = client.get("/")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+def test_login_page_is_chinese_by_default(client):
+    assert "登录" in client.get("/login").text
+
+
+def test_a_login_without_the_csrf_token_is_refused(client, auth):
+    user = auth.user(Role.OFFICER, jurisdictions=("520382",))
+    resp = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert resp.status_code == 400
+    assert client.get("/").status_code == 302
+
+
+def test_an_officer_sees_the_enterprises_of_their_county(client, auth):
+    EnterpriseFactory(name="仁怀市国酱酒业有限公司", county_code="520382")
+    EnterpriseFactory(name="南明区别处化工有限公司", county_code="520102")
+    auth.session.commit()
+    user = auth.user(Role.OFFICER, jurisdictions=("520382",))
+    assert _login(client, user.username).status_code == 302
+    page = client.get("/").text
+    assert "仁怀市国酱酒业有限公司" in page
+    assert "南明区别处化工有限公司" not in page
+    assert "国酱" in client.get("/?q=国酱").text
+
+
+def test_a_wrong_password_shows_an_error(client, auth):
+    user = auth.user(Role.OFFICER, jurisdictions=("520382",))
+    resp = _login(client, user.username, "not-the-password")
+    assert resp.status_code == 401
+    assert "用户名或密码错误" in resp.text
+
+
+def test_logout_ends_the_session(client, auth):
+    user = auth.user(Role.JUDGE, jurisdictions=("520100",))
+    _login(client, user.username)
+    home = client.get("/")
+    assert home.status_code == 200
+    client.post("/logout", data={"csrf_token": _csrf(home.text)})
+    assert client.get("/").status_code == 302
+
+
+def test_healthz_reports_the_database(client, app):
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok"
+    assert body["database"] in {"sqlite", "postgresql"}
+
+
+def test_the_api_docs_are_served_without_a_cdn(client):
+    page = client.get("/api/docs").text
+    assert "/api/docs/assets/swagger-ui-bundle.js" in page
+    assert "cdn" not in page.lower()
+    assert client.get("/api/docs/assets/swagger-ui-bundle.js").status_code == 200
+    spec = client.get("/api/openapi.json").get_json()
+    assert "/api/v1/enterprises" in spec["paths"]
