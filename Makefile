@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	@$(BIN)/pybabel compile --use-fuzzy -q -d casemgr/translations -D messages
+	@$(BIN)/pybabel compile --use-fuzzy -d casemgr/translations -D messages
 
 run: install
 	$(BIN)/casemgr setup
