@@ -21,25 +21,12 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
-import http.client
-import json
-import os
-import platform
 import queue
-import random
-import signal
-import socket
-import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.parse
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
