@@ -7,9 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from casemgr.exceptions import NotFound
 from casemgr.extensions import db
-from casemgr.repositories import territories as repo
 from casemgr.schemas.territories import (
     BasinSchema,
     DivisionQueryArgs,
@@ -17,6 +15,7 @@ from casemgr.schemas.territories import (
     InspectionUnitSchema,
 )
 from casemgr.security import api_actor
+from casemgr.services import territories as svc
 
 blp = Blueprint(
     "territories",
@@ -32,9 +31,8 @@ class Divisions(MethodView):
     @blp.response(200, DivisionSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """List divisions (province, prefectures, counties)"""
-        api_actor()
-        return repo.list_divisions(
-            db.session(), level=args.get("level"), parent_code=args.get("parent_code")
+        return svc.list_divisions(
+            db.session(), api_actor(), level=args.get("level"), parent_code=args.get("parent_code")
         )
 
 
@@ -43,11 +41,7 @@ class DivisionByCode(MethodView):
     @blp.response(200, DivisionSchema)
     def get(self, code: str) -> Any:
         """Read a division"""
-        api_actor()
-        div = repo.get_division(db.session(), code)
-        if div is None:
-            raise NotFound(kind="Division", key=code)
-        return div
+        return svc.get_division(db.session(), api_actor(), code)
 
 
 @blp.route("/inspection-units")
@@ -55,8 +49,7 @@ class InspectionUnits(MethodView):
     @blp.response(200, InspectionUnitSchema(many=True))
     def get(self) -> Any:
         """List inspection units (9 prefectures, Gui'an New Area, pilot counties)"""
-        api_actor()
-        return repo.list_inspection_units(db.session())
+        return svc.list_inspection_units(db.session(), api_actor())
 
 
 @blp.route("/basins")
@@ -64,5 +57,4 @@ class Basins(MethodView):
     @blp.response(200, BasinSchema(many=True))
     def get(self) -> Any:
         """List the eight river basins"""
-        api_actor()
-        return repo.list_basins(db.session())
+        return svc.list_basins(db.session(), api_actor())
