@@ -41,6 +41,9 @@ _HTTP_MESSAGES = {
 def _tr(template: str, params: dict[str, Any]) -> str:
     text = gettext(template) if template else ""
     if params:
+        # Values that are themselves msgids (a guard's reason, a kind of record) translate too;
+        # gettext returns any other string unchanged.
+        params = {k: gettext(v) if isinstance(v, str) and v else v for k, v in params.items()}
         try:
             return text.format(**params)
         except (KeyError, IndexError, ValueError):

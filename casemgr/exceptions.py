@@ -6,6 +6,7 @@ from ``params``; ``errors`` maps field names to lists of messages for field-leve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from casemgr.i18n import N_
@@ -105,3 +106,62 @@ class PreconditionRequired(DomainError):
     status = 428
     code = "precondition_required"
     template = N_("Send the If-Match header with the ETag you read, so no change is lost.")
+
+
+class IllegalTransition(DomainError):
+    """The event has no transition from the case's current status in its lifecycle table (409).
+
+    ``allowed`` lists the events the table offers from that status, in the lifecycle's order.
+    """
+
+    status = 409
+    code = "illegal_transition"
+    template = N_(
+        "Event '{event}' is not allowed while the case is '{status}'; "
+        "events possible from this status: {allowed}."
+    )
+
+    def __init__(self, *, event: str, status: str, allowed: Sequence[str]) -> None:
+        self.allowed: list[str] = list(allowed)
+        super().__init__(
+            errors={"allowed": list(self.allowed)},
+            event=event,
+            status=status,
+            allowed=", ".join(self.allowed) or "—",
+        )
+
+
+class GuardFailed(DomainError):
+    """A legal rule guarding the transition does not hold (409).
+
+    The message names the rule's title and legal basis; ``errors`` carries the rule code, the
+    basis, the reason (an English msgid) and the ways forward (msgids), so a client can show them.
+    """
+
+    status = 409
+    code = "guard_failed"
+    template = N_("{rule_title} ({basis}): {reason}")
+
+    def __init__(
+        self,
+        *,
+        rule: str,
+        rule_title: str,
+        basis: str,
+        reason: str,
+        ways_forward: Sequence[str] = (),
+    ) -> None:
+        self.rule = rule
+        self.ways_forward: list[str] = list(ways_forward)
+        super().__init__(
+            errors={
+                "rule": [rule],
+                "basis": [basis],
+                "reason": [reason],
+                "ways_forward": list(self.ways_forward),
+            },
+            rule=rule,
+            rule_title=rule_title,
+            basis=basis,
+            reason=reason,
+        )
