@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -11,13 +12,34 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from casemgr.extensions import db
+from casemgr.lifecycles import diagrams
 from casemgr.policy import SYSTEM_ACTOR, Role
-from casemgr.services import accounts, audit, demo, reference
+from casemgr.services import accounts, audit, calendars, demo, reference
 
 refdata_cli = AppGroup("refdata", help="Guizhou reference data (divisions, units, basins).")
 demo_cli = AppGroup("demo", help="The demo data set.")
 audit_cli = AppGroup("audit", help="The tamper-evident audit trail.")
 user_cli = AppGroup("user", help="User accounts.")
+holidays_cli = AppGroup("holidays", help="The statutory-holiday calendar of the legal clock.")
+lifecycle_cli = AppGroup("lifecycle", help="The case lifecycles.")
+
+
+@holidays_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def holidays_load(path: Path) -> None:
+    """Load a year's schedule (CSV: date,kind,name,source[,year]) from the State Council's
+    notice; it replaces the rows of the notice years it covers."""
+    try:
+        report = calendars.load_csv(db.session(), path)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"loaded {report.days} days for {', '.join(map(str, report.years))}")
+
+
+@lifecycle_cli.command("diagram")
+def lifecycle_diagram() -> None:
+    """Print every lifecycle as a Mermaid state diagram (Markdown)."""
+    click.echo(diagrams(), nl=False)
 
 
 @refdata_cli.command("load")
@@ -119,6 +141,6 @@ def setup_command(with_demo: bool, enterprises: int) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (refdata_cli, demo_cli, audit_cli, user_cli):
+    for group in (refdata_cli, demo_cli, audit_cli, user_cli, holidays_cli, lifecycle_cli):
         app.cli.add_command(group)
     app.cli.add_command(setup_command)

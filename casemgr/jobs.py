@@ -12,6 +12,8 @@ from flask import Flask
 
 from casemgr.extensions import db
 from casemgr.services import audit
+from casemgr.services import deadlines as deadline_service
+from casemgr.services.cases import local_today
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,13 @@ def seal_audit_trail(app: Flask) -> None:
             log.info("sealed %d audit entries", n)
 
 
+def refresh_deadlines(app: Flask) -> None:
+    """Mark deadlines whose last day has passed as missed (daily, shortly after midnight)."""
+    with app.app_context():
+        n = deadline_service.refresh_open_deadlines(db.session(), today=local_today())
+        log.info("refreshed %d deadlines", n)
+
+
 def build_scheduler(app: Flask) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(timezone=app.config["BABEL_DEFAULT_TIMEZONE"])
     scheduler.add_job(
@@ -32,6 +41,16 @@ def build_scheduler(app: Flask) -> BackgroundScheduler:
         minutes=1,
         args=[app],
         id="seal_audit_trail",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        refresh_deadlines,
+        "cron",
+        hour=0,
+        minute=5,
+        args=[app],
+        id="refresh_deadlines",
         max_instances=1,
         coalesce=True,
     )

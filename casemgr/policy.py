@@ -20,6 +20,10 @@ class Role(enum.StrEnum):
 
 
 class Permission(enum.StrEnum):
+    READ_CASES = "read_cases"  # violations and cases of every channel
+    WRITE_CASES = "write_cases"  # log violations, open cases, record steps
+    APPROVE_CASES = "approve_cases"  # 负责人批准: filing, extensions, transfers, overdue decisions
+    LEGAL_REVIEW = "legal_review"  # 法制审核
     READ_ENTERPRISES = "read_enterprises"
     WRITE_ENTERPRISES = "write_enterprises"
     OVERRIDE_USCC = "override_uscc"
@@ -28,11 +32,12 @@ class Permission(enum.StrEnum):
     MANAGE_REFERENCE_DATA = "manage_reference_data"
 
 
-_READ = {Permission.READ_ENTERPRISES}
+_READ = {Permission.READ_ENTERPRISES, Permission.READ_CASES}
+_WRITE = {Permission.WRITE_ENTERPRISES, Permission.WRITE_CASES}
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.OFFICER: frozenset(_READ | {Permission.WRITE_ENTERPRISES}),
-    Role.BUREAU_HEAD: frozenset(_READ | {Permission.WRITE_ENTERPRISES, Permission.READ_AUDIT}),
-    Role.LEGAL_REVIEWER: frozenset(_READ | {Permission.READ_AUDIT}),
+    Role.OFFICER: frozenset(_READ | _WRITE),
+    Role.BUREAU_HEAD: frozenset(_READ | _WRITE | {Permission.APPROVE_CASES, Permission.READ_AUDIT}),
+    Role.LEGAL_REVIEWER: frozenset(_READ | {Permission.LEGAL_REVIEW, Permission.READ_AUDIT}),
     Role.PROSECUTOR: frozenset(_READ),
     Role.JUDGE: frozenset(_READ),
     Role.COMPENSATION_OFFICER: frozenset(_READ),

@@ -30,6 +30,7 @@ from casemgr.services import accounts, reference
 from casemgr.services.access import actor_for
 
 REFERENCE_TABLES = {
+    "holiday_days",
     "divisions",
     "inspection_units",
     "inspection_unit_counties",

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from flask_smorest import Api
 
-from casemgr.api import audit, enterprises, sources, territories, tokens, users
+from casemgr.api import (
+    audit,
+    cases,
+    deadlines,
+    enterprises,
+    sources,
+    territories,
+    tokens,
+    users,
+    violations,
+)
 
 BLUEPRINTS = (
     enterprises.blp,
@@ -14,6 +24,9 @@ BLUEPRINTS = (
     users.blp,
     tokens.blp,
     audit.blp,
+    violations.blp,
+    cases.blp,
+    deadlines.blp,
 )
 
 

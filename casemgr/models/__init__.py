@@ -2,6 +2,19 @@
 
 from casemgr.models.accounts import ApiToken, LoginAttempt, User, UserJurisdiction, UserRole
 from casemgr.models.audit import AuditAction, AuditEntry, AuditSeal
+from casemgr.models.cases import (
+    Case,
+    CaseNumberCounter,
+    CaseTransition,
+    Channel,
+    ClockStopRecord,
+    Deadline,
+    DeadlineStateValue,
+    Extension,
+    InvestigationRecord,
+    Procedure,
+    RecordKind,
+)
 from casemgr.models.enterprises import (
     AliasKind,
     Enterprise,
@@ -16,12 +29,38 @@ from casemgr.models.territories import (
     Basin,
     Division,
     DivisionLevel,
+    HolidayDay,
     InspectionUnit,
     InspectionUnitKind,
     inspection_unit_counties,
 )
+from casemgr.models.violations import (
+    EvasiveMethod,
+    Measurement,
+    MetalGroup,
+    Violation,
+    ViolationOrigin,
+    violation_enterprises,
+)
 
 __all__ = [
+    "Case",
+    "CaseNumberCounter",
+    "CaseTransition",
+    "Channel",
+    "ClockStopRecord",
+    "Deadline",
+    "DeadlineStateValue",
+    "Extension",
+    "InvestigationRecord",
+    "Procedure",
+    "RecordKind",
+    "EvasiveMethod",
+    "Measurement",
+    "MetalGroup",
+    "Violation",
+    "ViolationOrigin",
+    "violation_enterprises",
     "AliasKind",
     "ApiToken",
     "AuditAction",
@@ -30,6 +69,7 @@ __all__ = [
     "Basin",
     "Division",
     "DivisionLevel",
+    "HolidayDay",
     "Enterprise",
     "EnterpriseAlias",
     "EnterpriseName",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
+from datetime import date
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, Date, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casemgr.db import Base
-from casemgr.models.base import enum_type
+from casemgr.models.base import Audited, enum_type
 
 
 class DivisionLevel(enum.StrEnum):
@@ -71,3 +72,16 @@ class Basin(Base):
     parent_system: Mapped[str] = mapped_column(String(16))  # 长江 or 珠江
     note: Mapped[str] = mapped_column(String(300), default="")
     source: Mapped[str] = mapped_column(String(200), default="")
+
+
+class HolidayDay(Audited, Base):
+    """A day that differs from the ordinary week: a statutory day off (法定节假日) or a weekend
+    day worked (调休上班), from the State Council's yearly notice."""
+
+    __tablename__ = "holiday_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # holiday | workday
+    name: Mapped[str] = mapped_column(String(32), default="")
+    year: Mapped[int] = mapped_column(Integer)  # year of the notice
+    source: Mapped[str] = mapped_column(String(300))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -63,6 +64,56 @@ class PageMeta(Schema):
         },
     )
     pages = fields.Integer(required=True)
+
+
+class DecimalText(fields.Decimal):
+    """A decimal exchanged as a string (no binary rounding), e.g. ``"12.500"``; bounds are
+    checked here rather than by ``validate.Range`` so the OpenAPI document stays a string."""
+
+    def __init__(
+        self,
+        *,
+        places: int,
+        minimum: int | None = 0,
+        maximum: int | None = None,
+        positive: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        pattern = (
+            rf"^-?\d+(\.\d{{1,{places}}})?$"
+            if minimum is None or minimum < 0
+            else (rf"^\d+(\.\d{{1,{places}}})?$")
+        )
+        metadata = {
+            "type": "string",
+            "format": "decimal",
+            "pattern": pattern,
+            **kwargs.pop("metadata", {}),
+        }
+        super().__init__(places=places, as_string=True, metadata=metadata, **kwargs)
+        self.minimum, self.maximum, self.positive = minimum, maximum, positive
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        number = super()._deserialize(value, attr, data, **kwargs)
+        if number is None:
+            return number
+        if (self.minimum is not None and number < self.minimum) or (self.positive and number <= 0):
+            raise ValidationError(
+                N_("Must be greater than zero.") if self.positive else N_("Must not be negative.")
+            )
+        if self.maximum is not None and number > self.maximum:
+            raise ValidationError(N_("The number is too large."))
+        return number
+
+
+def all_optional(schema: type[Schema], name: str) -> type[Schema]:
+    """A copy of ``schema`` whose fields are all optional: the body of a PATCH."""
+    fields_copy = {}
+    for key, field in schema._declared_fields.items():
+        clone = copy.deepcopy(field)
+        clone.required = False
+        fields_copy[key] = clone
+    return type(name, (Schema,), fields_copy)
 
 
 @cache

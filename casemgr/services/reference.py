@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from casemgr.db import transaction
 from casemgr.models import Basin, Division, DivisionLevel, InspectionUnit, InspectionUnitKind
+from casemgr.services.calendars import load_packaged_years
 
 REFDATA = resources.files("casemgr") / "refdata"
 DIVISION_SOURCE = (
@@ -29,6 +30,7 @@ class LoadReport:
     divisions: int
     inspection_units: int
     basins: int
+    holiday_years: list[int]
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -112,7 +114,7 @@ def load_reference_data(
             b.name, b.parent_system = row["name"], row["parent_system"]
             b.note, b.source = row["note"], row["source"]
             session.add(b)
-        report = LoadReport(
+        counts = dict(
             divisions=len(division_rows),
             inspection_units=len(units)
             - sum(
@@ -122,4 +124,6 @@ def load_reference_data(
             ),
             basins=len(basin_rows),
         )
-    return report
+    # The holiday table is its own unit of work (the legal clock's calendar, DOMAIN.md §0).
+    holidays = load_packaged_years(session)
+    return LoadReport(**counts, holiday_years=holidays.years)
