@@ -19,6 +19,7 @@ from casemgr.extensions import api, babel, csrf, db, login_manager, migrate
 from casemgr.models.audit import signer
 from casemgr.schemas.common import ErrorSchema
 from casemgr.translations import compile_catalogs
+from casemgr.web.documents import bp as documents_bp
 from casemgr.web.pages import bp as pages_bp
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -59,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     compile_catalogs()
     babel.init_app(app, locale_selector=_select_locale)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(documents_bp)
     errors.register(app)
     cli.register(app)
     jobs.register(app)

@@ -65,7 +65,9 @@ def from_env() -> dict[str, Any]:
         "UPLOAD_FOLDER": os.environ.get("CASEMGR_UPLOAD_FOLDER", str(instance / "uploads")),
         "BABEL_DEFAULT_LOCALE": os.environ.get("CASEMGR_LOCALE", "zh_CN"),
         "BABEL_DEFAULT_TIMEZONE": os.environ.get("CASEMGR_TIMEZONE", "Asia/Shanghai"),
-        "MAX_CONTENT_LENGTH": _int("CASEMGR_MAX_CONTENT_LENGTH", 16 * 1024 * 1024),
+        "MAX_CONTENT_LENGTH": _int("CASEMGR_MAX_CONTENT_LENGTH", 64 * 1024 * 1024),
+        # Largest evidence file (photos, monitoring exports, short videos); within the above.
+        "EVIDENCE_MAX_BYTES": _int("CASEMGR_EVIDENCE_MAX_BYTES", 60 * 1024 * 1024),
         "TOKEN_TTL_HOURS": _int("CASEMGR_TOKEN_TTL_HOURS", 12),
         "LOGIN_MAX_FAILURES": _int("CASEMGR_LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("CASEMGR_LOGIN_LOCKOUT_MINUTES", 15),

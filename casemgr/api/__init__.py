@@ -9,6 +9,7 @@ from casemgr.api import (
     cases,
     deadlines,
     enterprises,
+    evidence,
     sources,
     territories,
     tokens,
@@ -27,6 +28,7 @@ BLUEPRINTS = (
     violations.blp,
     cases.blp,
     deadlines.blp,
+    evidence.blp,
 )
 
 

@@ -25,6 +25,16 @@ from casemgr.models.enterprises import (
     PollutionSource,
     UsccOverride,
 )
+from casemgr.models.evidence import (
+    CustodyAction,
+    CustodyEntry,
+    DocumentKind,
+    Evidence,
+    EvidenceKind,
+    IssuedDocument,
+    ServiceMethod,
+    ServiceRecord,
+)
 from casemgr.models.territories import (
     Basin,
     Division,
@@ -44,6 +54,14 @@ from casemgr.models.violations import (
 )
 
 __all__ = [
+    "CustodyAction",
+    "CustodyEntry",
+    "DocumentKind",
+    "Evidence",
+    "EvidenceKind",
+    "IssuedDocument",
+    "ServiceMethod",
+    "ServiceRecord",
     "Case",
     "CaseNumberCounter",
     "CaseTransition",
