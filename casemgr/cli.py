@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import random
 import sys
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
+from sqlalchemy import func, select
 
 from casemgr.extensions import db
 from casemgr.lifecycles import diagrams
+from casemgr.lifecycles.administrative import AdminEvent
+from casemgr.models import Case, Enterprise, User
 from casemgr.policy import SYSTEM_ACTOR, Role
-from casemgr.services import accounts, audit, calendars, demo, reference
+from casemgr.services import accounts, audit, calendars, cases, demo, reference, violations
+from casemgr.services.access import actor_for
 
 refdata_cli = AppGroup("refdata", help="Guizhou reference data (divisions, units, basins).")
 demo_cli = AppGroup("demo", help="The demo data set.")
@@ -61,6 +66,9 @@ def demo_load(enterprises: int, seed: int) -> None:
     """Load demo users and enterprises (skipped when demo data already exist)."""
     report = demo.load_demo(db.session(), enterprises=enterprises, seed=seed)
     click.echo(report.summary())
+    n = load_demo_cases(seed=seed)
+    if n:
+        click.echo(f"demo cases: {n} violations with administrative cases at varied stages")
 
 
 @audit_cli.command("seal")
@@ -138,6 +146,100 @@ def setup_command(with_demo: bool, enterprises: int) -> None:
     )
     if with_demo:
         click.echo(demo.load_demo(db.session(), enterprises=enterprises).summary())
+        n = load_demo_cases()
+        if n:
+            click.echo(f"demo cases: {n} violations with administrative cases at varied stages")
+
+
+# The demo's cases walk the real procedure through the services, so the demo shows every stage
+# and exercises the same rules as real work: (event, days after the lead, who acts).
+_DEMO_STEPS: tuple[tuple[str, int, str], ...] = (
+    ("file", 3, "head"),
+    ("start_investigation", 4, "officer"),
+    ("record", 5, "officer"),
+    ("conclude_investigation", 10, "officer"),
+    ("notify", 20, "officer"),
+    ("end_reply_period", 42, "officer"),  # 5 working days, even across the Spring Festival
+    ("decide", 45, "head"),
+    ("serve", 47, "officer"),
+    ("record_performance", 55, "officer"),
+    ("archive", 60, "officer"),
+)
+
+
+def load_demo_cases(count: int = 40, seed: int = 2026) -> int:
+    """Log demo violations in 仁怀 and take their cases to varied stages (once)."""
+    session = db.session()
+    if session.scalar(select(func.count()).select_from(Case)):
+        return 0
+    users = {u.username: u for u in session.scalars(select(User))}
+    try:
+        officer = actor_for(session, users["officer.renhuai"])
+        head = actor_for(session, users["head.zunyi"])
+        colleague = users["officer.renhuai2"]
+    except KeyError:
+        return 0
+    enterprises = session.scalars(
+        select(Enterprise).where(Enterprise.county_code == "520382").order_by(Enterprise.id)
+    ).all()
+    if not enterprises:
+        return 0
+    rng = random.Random(seed)
+    today = cases.local_today()
+    for i in range(count):
+        ent = enterprises[i % len(enterprises)]
+        start = today - timedelta(days=rng.randint(60, 300))
+        v = violations.log_violation(
+            session,
+            officer,
+            {
+                "found_at": datetime.combine(start, time(10), tzinfo=cases.LOCAL),
+                "county_code": "520382",
+                "basin_code": "chishui",
+                "enterprise_ids": [ent.id],
+                "summary": rng.choice(
+                    [
+                        "超标排放酿酒废水",
+                        "未按规定运行污水处理设施",
+                        "通过暗管排放生产废水",
+                        "危险废物未按规定贮存",
+                    ]
+                ),
+                "origin": rng.choice(["inspection", "complaint_12369", "monitoring_alert"]),
+            },
+        )
+        case = cases.open_case(session, officer, v.id, {"lead_received_on": start})
+        for event, offset, who in _DEMO_STEPS[: rng.randint(0, len(_DEMO_STEPS))]:
+            on = start + timedelta(days=offset)
+            actor = head if who == "head" else officer
+            if event == "record":
+                cases.add_record(
+                    session,
+                    officer,
+                    case.id,
+                    {
+                        "kind": "inspection",
+                        "place": ent.address,
+                        "held_at": datetime.combine(on, time(9), tzinfo=cases.LOCAL),
+                        "officer_ids": [officer.user_id, colleague.id],
+                    },
+                    expected_version=case.version,
+                )
+                continue
+            data: dict[str, object] = {"on": on}
+            fine = 10_000_00 * rng.randint(2, 20)
+            if event == "notify":
+                data |= {"proposed_penalty_types": ["fine"], "proposed_fine_cents": fine}
+            if event == "decide":
+                data |= {
+                    "penalty_types": ["fine"],
+                    "correction_ordered_on": on,
+                    "fines": [{"act": v.summary, "amount_cents": case.proposed_fine_cents}],
+                }
+            cases.apply_event(
+                session, actor, case.id, AdminEvent(event), data, expected_version=case.version
+            )
+    return count
 
 
 def register(app: Flask) -> None:
