@@ -10,6 +10,7 @@ from casemgr.api import (
     deadlines,
     enterprises,
     evidence,
+    penalties,
     sources,
     territories,
     tokens,
@@ -29,6 +30,7 @@ BLUEPRINTS = (
     cases.blp,
     deadlines.blp,
     evidence.blp,
+    penalties.blp,
 )
 
 

@@ -35,6 +35,17 @@ from casemgr.models.evidence import (
     ServiceMethod,
     ServiceRecord,
 )
+from casemgr.models.penalties import (
+    ArrangementKind,
+    CoerciveMeasure,
+    MeasureKind,
+    MeasureStatus,
+    MeasureStep,
+    Payment,
+    PaymentArrangement,
+    PaymentKind,
+    measure_officers,
+)
 from casemgr.models.territories import (
     Basin,
     Division,
@@ -73,6 +84,15 @@ __all__ = [
     "InvestigationRecord",
     "Procedure",
     "RecordKind",
+    "ArrangementKind",
+    "CoerciveMeasure",
+    "MeasureKind",
+    "MeasureStatus",
+    "MeasureStep",
+    "Payment",
+    "PaymentArrangement",
+    "PaymentKind",
+    "measure_officers",
     "EvasiveMethod",
     "Measurement",
     "MetalGroup",

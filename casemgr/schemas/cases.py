@@ -58,6 +58,8 @@ class ClockStopSchema(Schema):
                 "public_notice",
                 "identification",
                 "service",
+                "reconsideration",
+                "litigation",
                 "other",
             ]
         ),

@@ -182,13 +182,7 @@ def facts_for(
     proposed_types = frozenset(data.get("proposed_penalty_types") or case.proposed_penalty_types)
     proposed_fine = data.get("proposed_fine_cents", case.proposed_fine_cents)
     final_fine, per_act = _fines(data.get("fines"))
-    served = case.served_on
-    court_opens = court_closes = None
-    if served is not None:
-        court_opens = deadlines.compute(case, "enforcement.window_opens", served, today=today).due
-        court_closes = deadlines.compute(
-            case, "enforcement.window_closes", court_opens, today=today
-        ).due
+    windows = deadlines.remedy_windows(case, today=today)
     reminder = deadlines.find(case, "enforcement.after_demand")
     return AdminFacts(
         today=data.get("on") or today,
@@ -223,8 +217,8 @@ def facts_for(
         decision_due=decision.due_on if decision else None,
         overdue_reason=data.get("overdue_reason"),
         reminder_period_ends=reminder.due_on if reminder else None,
-        court_application_opens=court_opens,
-        court_application_closes=court_closes,
+        court_application_opens=windows.court_enforcement_opens if windows else None,
+        court_application_closes=windows.court_enforcement_closes if windows else None,
     )
 
 

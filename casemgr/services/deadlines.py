@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -26,8 +26,35 @@ from casemgr.services.access import require
 from casemgr.services.calendars import calendar_for
 
 
-def _stops(case: Case) -> list[ClockStop]:
-    return [ClockStop(s.start_on, s.end_on, s.reason) for s in case.clock_stops]
+# Which clock stops pause which rule. The decision limit excludes suspension, hearing, public
+# notice, monitoring/testing, assessment, appraisal, 认定 and service time (生态环境行政处罚办法
+# 2023 art. 57) and a pending criminal transfer (衔接办法 2017 art. 16); a seal-up excludes
+# testing and appraisal time only (行政强制法 art. 25 ¶3). Rules not listed take every stop.
+STOP_REASONS_BY_RULE: dict[str, frozenset[str]] = {
+    "admin.decision": frozenset(
+        {
+            "hearing",
+            "suspended",
+            "criminal_transfer",
+            "appraisal",
+            "monitoring",
+            "assessment",
+            "public_notice",
+            "identification",
+            "service",
+        }
+    ),
+    "seizure.duration": frozenset({"appraisal", "monitoring"}),
+}
+
+
+def _stops(case: Case, rule_code: str) -> list[ClockStop]:
+    wanted = STOP_REASONS_BY_RULE.get(rule_code)
+    return [
+        ClockStop(s.start_on, s.end_on, s.reason)
+        for s in case.clock_stops
+        if wanted is None or s.reason in wanted
+    ]
 
 
 def _extensions(case: Case, rule_code: str) -> list[tuple[int, Unit]]:
@@ -47,7 +74,7 @@ def compute(
         RULES[rule_code],
         start_on,
         calendar=calendar or calendar_for(_session_of(case)),
-        stops=_stops(case),
+        stops=_stops(case, rule_code),
         extensions=_extensions(case, rule_code),
         today=today,
     )
@@ -119,6 +146,39 @@ def refresh(case: Case, *, today: date) -> None:
     """Recompute every deadline of a case (after a clock stop, an extension, or a new day)."""
     for d in case.deadlines:
         _recompute(case, d, today=today)
+
+
+@dataclass(frozen=True)
+class RemedyWindows:
+    """The party's remedies and the agency's court-enforcement window, from service.
+
+    ``court_enforcement_opens`` is the first day after the 6-month suit period (a waiting
+    period: the application is lawful only after it, 行诉解释 2018 art. 156).
+    """
+
+    reconsideration_until: date  # 60 days, 行政复议法 2023 art. 20
+    direct_suit_until: date  # 6 months, 行政诉讼法 art. 46
+    court_enforcement_opens: date  # 行政强制法 art. 53; 行诉解释 2018 art. 156
+    court_enforcement_closes: date  # 3 months after the suit period expires
+    provisional: bool  # a date depends on a year whose holiday schedule is not loaded
+
+
+def remedy_windows(case: Case, *, today: date) -> RemedyWindows | None:
+    """The party's remedy windows and the court-enforcement window of a served decision."""
+    served = case.served_on
+    if served is None:
+        return None
+    recon = compute(case, "remedy.reconsideration", served, today=today)
+    suit = compute(case, "remedy.direct_suit", served, today=today)
+    opens = compute(case, "enforcement.window_opens", served, today=today)
+    closes = compute(case, "enforcement.window_closes", opens.due_date, today=today)
+    return RemedyWindows(
+        reconsideration_until=recon.due_date,
+        direct_suit_until=suit.due_date,
+        court_enforcement_opens=opens.due_date + timedelta(days=1),
+        court_enforcement_closes=closes.due_date,
+        provisional=any(d.provisional for d in (recon, suit, opens, closes)),
+    )
 
 
 @dataclass(frozen=True)
