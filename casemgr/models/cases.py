@@ -125,10 +125,11 @@ class CaseTransition(Base):
 
 
 class DeadlineStateValue(enum.StrEnum):
-    OPEN = "open"
-    MET = "met"
-    MISSED = "missed"
-    PAUSED = "paused"
+    OPEN = "open"  # running
+    MET = "met"  # done in time (a party's window: closed)
+    MISSED = "missed"  # done late or not done by its last day: a visible breach
+    PAUSED = "paused"  # a clock stop is running
+    CANCELLED = "cancelled"  # moot: the procedure ended another way (withdrawn, transferred...)
 
 
 class Deadline(Base):

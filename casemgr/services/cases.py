@@ -81,6 +81,14 @@ STOP_CLOSED_BY = {
     _E.CRIMINAL_CASE_CONCLUDED: "criminal_transfer",
 }
 _DECISIONS = {_E.DECIDE, _E.DECIDE_NO_PENALTY_MINOR, _E.DECIDE_NO_PENALTY_UNFOUNDED}
+# Events after which no running deadline of the case is owed any more.
+_ENDINGS = {
+    _E.DECLINE_TO_FILE,
+    _E.WITHDRAW,
+    _E.REVOKE_DECISION,
+    _E.CRIMINAL_CASE_CONCLUDED,
+    _E.CLOSE,
+}
 
 
 def local_today() -> date:
@@ -272,6 +280,7 @@ def _record_step(
     elif event is _E.REQUEST_HEARING:
         case.hearing_requested = True
         deadlines.meet(case, "admin.hearing_request", on, today=today)
+        deadlines.meet(case, "admin.statement_defence", on, today=today)  # heard instead
     elif event in (_E.CONCLUDE_HEARING, _E.WAIVE_HEARING):
         case.hearing_held_or_waived = True
     elif event is _E.PASS_LEGAL_REVIEW:
@@ -282,6 +291,8 @@ def _record_step(
         case.collective_discussion_done = True
     elif event in _DECISIONS or event is _E.PENALISE_ON_THE_SPOT:
         case.decided_on = on
+        if event is _E.PENALISE_ON_THE_SPOT:
+            deadlines.meet(case, "admin.filing_decision", on, today=today)
         if event in (_E.DECIDE, _E.PENALISE_ON_THE_SPOT):
             case.penalty_types = sorted(data.get("penalty_types") or [])
             case.final_fine_cents = facts.final_fine_cents
@@ -293,7 +304,8 @@ def _record_step(
             deadlines.meet(
                 case, "admin.decision", on, today=today, breach_reason=case.overdue_reason
             )
-            deadlines.open_deadline(case, "admin.decision_service", on, today=today)
+            if event is _E.DECIDE:  # no-penalty decisions close the case without this step
+                deadlines.open_deadline(case, "admin.decision_service", on, today=today)
     elif event is _E.SERVE:
         case.served_on = on
         deadlines.meet(case, "admin.decision_service", on, today=today)
@@ -308,6 +320,8 @@ def _record_step(
         case.closed_on = on
     elif event is _E.CLOSE or event is _E.CRIMINAL_CASE_CONCLUDED:
         case.closed_on = on
+    if event in _ENDINGS:
+        deadlines.cancel_open(case, on)
     if event in STOP_OPENED_BY:
         _open_stop(case, STOP_OPENED_BY[event], on)
     if event in STOP_CLOSED_BY:

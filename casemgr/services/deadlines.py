@@ -25,7 +25,6 @@ from casemgr.repositories.common import Page, apply_sort, paginate
 from casemgr.services.access import require
 from casemgr.services.calendars import calendar_for
 
-
 # Which clock stops pause which rule. The decision limit excludes suspension, hearing, public
 # notice, monitoring/testing, assessment, appraisal, 认定 and service time (生态环境行政处罚办法
 # 2023 art. 57) and a pending criminal transfer (衔接办法 2017 art. 16); a seal-up excludes
@@ -137,9 +136,20 @@ def _set(d: Deadline, due: Any, *, today: date) -> None:
 
 
 def _state(d: Deadline, due: Any, *, today: date) -> DeadlineStateValue:
-    if d.rule_code in PARTY_WINDOWS and d.done_on is not None:
-        return DeadlineStateValue.MET
+    if d.state is DeadlineStateValue.CANCELLED:
+        return d.state
+    if d.rule_code in PARTY_WINDOWS and (d.done_on is not None or today > due.due_date):
+        return DeadlineStateValue.MET  # the window closed; nobody breached anything
     return DeadlineStateValue(deadline_state(due, done_on=d.done_on, today=today).value)
+
+
+def cancel_open(case: Case, on: date) -> None:
+    """Close the deadlines the procedure no longer needs (it ended another way)."""
+    for d in case.deadlines:
+        # A deadline already missed stays missed: ending the case does not undo a breach.
+        if d.done_on is None and d.state in (DeadlineStateValue.OPEN, DeadlineStateValue.PAUSED):
+            d.state = DeadlineStateValue.CANCELLED
+            d.done_on = on
 
 
 def refresh(case: Case, *, today: date) -> None:

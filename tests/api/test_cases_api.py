@@ -305,3 +305,29 @@ def test_cases_of_another_county_do_not_exist(client, world, auth):
     assert client.get(case.url, headers=stranger.headers).status_code == 404
     prosecutor = auth.login(Role.PROSECUTOR, jurisdictions=("520300",))
     assert client.get(case.url, headers=prosecutor.headers).status_code == 200
+
+
+def test_a_withdrawn_case_owes_no_more_deadlines(client, world):
+    case = _open(client, world)
+    case.step(world["head"], "file", on=FILED.isoformat())
+    case.step(world["head"], "withdraw", on="2026-03-20")
+    states = {d["rule_code"]: d["state"] for d in case.body["deadlines"]}
+    assert states == {"admin.filing_decision": "met", "admin.decision": "cancelled"}
+    board = client.get(
+        "/api/v1/deadlines?state=missed&state=open", headers=world["head"].headers
+    ).get_json()
+    assert board["total"] == 0
+
+
+def test_a_partys_window_that_lapses_is_no_breach(client, world):
+    case = _to_review(client, world)
+    case.step(
+        world["officer"],
+        "notify",
+        on="2026-04-01",
+        proposed_penalty_types=["fine"],
+        proposed_fine_cents=30_000_000,
+    )  # 300,000 CNY: a hearing may be requested
+    windows = {d["rule_code"]: d for d in case.body["deadlines"]}
+    assert windows["admin.hearing_request"]["state"] == "met"  # lapsed long ago, unused
+    assert windows["admin.statement_defence"]["state"] == "met"
