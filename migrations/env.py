@@ -43,9 +43,7 @@ target_db = current_app.extensions["migrate"].db
 # them nor report them; tests/integration/test_migrations.py applies the same filter.
 MIGRATION_ONLY_INDEXES = frozenset(
     {
-        "ix_enterprises_name_trgm",
         "ix_enterprises_name_ngrams",
-        "ix_enterprise_names_name_trgm",
         "ix_enterprise_names_name_ngrams",
     }
 )

@@ -4,12 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    ColumnElement,
+    Select,
+    String,
+    Text,
+    any_,
+    bindparam,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from casemgr.models import (
+    AliasKind,
     Enterprise,
     EnterpriseAlias,
     EnterpriseName,
@@ -42,9 +58,116 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# Name search on PostgreSQL: the n-gram indexes of migration 0003
+#
+# A fragment is looked for anywhere in the current and former names, and as a USCC or alias.
+# ``name LIKE '%fragment%'`` alone can only be answered by reading the names one by one. On
+# PostgreSQL each arm therefore also gets an equivalent condition an index can answer:
+#
+# * names: ``casemgr_ngrams(name) @> ARRAY[...]``, the fragment's character pairs (or its one
+#   character) against a GIN index of every name's characters and pairs. pg_trgm cannot serve
+#   one- and two-character fragments (化工, 煤业), the commonest Chinese searches;
+# * former names and aliases: ``id = ANY(ARRAY(subquery))``; ``id IN (subquery)`` inside an OR
+#   keeps PostgreSQL from using any index for the whole OR.
+#
+# The portable condition stays too, ANDed: the n-grams only narrow the search (a name holding
+# 茅台 and 台酒 need not hold 茅台酒), and it is the cheap test when PostgreSQL walks the names
+# in order instead, which it does for fragments found in a large share of the names (贵州):
+# LIKE before the n-gram function, a hashed IN before a scan of the array, on every row.
+
+
+class _indexed(FunctionElement[bool]):
+    """``condition``; on PostgreSQL ``(index_condition) AND (condition)``, the first being a
+    looser condition that an index answers."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True
+
+
+@compiles(_indexed)
+def _indexed_portable(element: _indexed, compiler: Any, **kw: Any) -> str:
+    condition, _index_condition = element.clauses
+    return f"({compiler.process(condition, **kw)})"
+
+
+@compiles(_indexed, "postgresql")
+def _indexed_postgresql(element: _indexed, compiler: Any, **kw: Any) -> str:
+    condition, index_condition = element.clauses
+    return f"({compiler.process(index_condition, **kw)}) AND ({compiler.process(condition, **kw)})"
+
+
+class _array_of(FunctionElement[Any]):
+    """PostgreSQL ``ARRAY(subquery)``."""
+
+    inherit_cache = True
+
+
+@compiles(_array_of, "postgresql")
+def _array_of_postgresql(element: _array_of, compiler: Any, **kw: Any) -> str:
+    (subquery,) = element.clauses
+    return f"ARRAY({compiler.process(subquery.element, **kw)})"
+
+
+def _ngrams(fragment: str) -> list[str]:
+    """The n-grams a name containing ``fragment`` must contain: its character pairs, or the
+    character itself (casemgr_ngrams in migration 0003 indexes both)."""
+    if len(fragment) == 1:
+        return [fragment]
+    return sorted({fragment[i : i + 2] for i in range(len(fragment) - 1)})
+
+
+# The fragment's values are rendered into the SQL (literal_execute, quoted by SQLAlchemy): how
+# many names hold them decides the plan, and a prepared statement's generic plan (psycopg
+# prepares a statement run five times) cannot see them. ``code`` only meets unique indexes.
+
+
+def _holds_ngrams(column: Any, fragment: str) -> ColumnElement[bool]:
+    grams = bindparam(None, _ngrams(fragment), ARRAY(Text), literal_execute=True)
+    contains = func.casemgr_ngrams(column).bool_op("@>")(grams)
+    return cast(ColumnElement[bool], contains)
+
+
+def _name_contains(column: Any, fragment: str) -> ColumnElement[bool]:
+    pattern = bindparam(None, "%" + _like_escape(fragment) + "%", String, literal_execute=True)
+    return cast(ColumnElement[bool], column.like(pattern, escape="\\"))
+
+
+def _fragment_matches(fragment: str) -> ColumnElement[bool]:
+    """Current or former name contains ``fragment``, or it is the USCC or an alias."""
+    code = fragment.upper()
+    former = select(EnterpriseName.enterprise_id).where(
+        _indexed(
+            _name_contains(EnterpriseName.name, fragment),
+            _holds_ngrams(EnterpriseName.name, fragment),
+        )
+    )
+    # every kind, so that the (kind, value) unique index serves a lookup by value alone
+    alias = select(EnterpriseAlias.enterprise_id).where(
+        EnterpriseAlias.kind.in_(list(AliasKind)), EnterpriseAlias.value == code
+    )
+    return _indexed(
+        or_(
+            _name_contains(Enterprise.name, fragment),
+            Enterprise.uscc == code,
+            Enterprise.id.in_(former),
+            Enterprise.id.in_(alias),
+        ),
+        or_(
+            _holds_ngrams(Enterprise.name, fragment),
+            Enterprise.uscc == code,
+            Enterprise.id == any_(_array_of(former.scalar_subquery())),
+            Enterprise.id == any_(_array_of(alias.scalar_subquery())),
+        ),
+    )
+
+
 def enterprise_query(f: EnterpriseFilter, *, scope: Collection[str] | None) -> Select[Any]:
     """Enterprises matching ``f`` within ``scope`` (county codes; None = province)."""
-    stmt = select(Enterprise)
+    # The page's aliases and former names in one query each, not two per enterprise.
+    stmt = select(Enterprise).options(
+        selectinload(Enterprise.aliases), selectinload(Enterprise.name_history)
+    )
     if scope is not None:
         stmt = stmt.where(Enterprise.county_code.in_(sorted(scope)))
     if f.counties is not None:
@@ -65,22 +188,7 @@ def enterprise_query(f: EnterpriseFilter, *, scope: Collection[str] | None) -> S
             )
         )
     if f.q:
-        pattern = "%" + _like_escape(f.q) + "%"
-        code = f.q.upper()
-        stmt = stmt.where(
-            or_(
-                Enterprise.name.like(pattern, escape="\\"),
-                Enterprise.uscc == code,
-                exists().where(
-                    EnterpriseName.enterprise_id == Enterprise.id,
-                    EnterpriseName.name.like(pattern, escape="\\"),
-                ),
-                exists().where(
-                    EnterpriseAlias.enterprise_id == Enterprise.id,
-                    EnterpriseAlias.value == code,
-                ),
-            )
-        )
+        stmt = stmt.where(_fragment_matches(f.q))
     return stmt
 
 

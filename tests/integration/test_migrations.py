@@ -8,9 +8,7 @@ from casemgr.extensions import db
 
 # Created by migrations only (PostgreSQL search indexes, 0003); migrations/env.py skips the same.
 MIGRATION_ONLY_INDEXES = {
-    "ix_enterprises_name_trgm",
     "ix_enterprises_name_ngrams",
-    "ix_enterprise_names_name_trgm",
     "ix_enterprise_names_name_ngrams",
 }
 
