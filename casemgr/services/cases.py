@@ -103,6 +103,16 @@ def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     return case
 
 
+def case_for_change(session: Session, actor: Actor, case_id: int, expected_version: int) -> Case:
+    """The administrative case about to change. Raises NotFound, StaleVersion, Conflict."""
+    case = visible_case(session, actor, case_id)
+    if case.version != expected_version:
+        raise StaleVersion()
+    if case.channel is not Channel.ADMINISTRATIVE:
+        raise Conflict(N_("This case is not in the administrative channel."))
+    return case
+
+
 def get_case(session: Session, actor: Actor, case_id: int) -> Case:
     """Raises PermissionDenied, NotFound. A prosecutor's or judge's read is audited."""
     require(actor, Permission.READ_CASES)
@@ -349,11 +359,7 @@ def apply_event(
     if on > today:
         raise InvalidInput.field("on", N_("The date lies in the future."))
     with transaction(session, actor=actor):
-        case = visible_case(session, actor, case_id)
-        if case.version != expected_version:
-            raise StaleVersion()
-        if case.channel is not Channel.ADMINISTRATIVE:
-            raise Conflict(N_("This case is not in the administrative channel."))
+        case = case_for_change(session, actor, case_id, expected_version)
         if (
             event in _DECISIONS
             and data.get("overdue_reason")
@@ -412,9 +418,7 @@ def add_record(
     """
     require(actor, Permission.WRITE_CASES)
     with transaction(session, actor=actor):
-        case = visible_case(session, actor, case_id)
-        if case.version != expected_version:
-            raise StaleVersion()
+        case = case_for_change(session, actor, case_id, expected_version)
         officers = []
         for uid in dict.fromkeys(data["officer_ids"]):
             user = session.get(User, uid)
@@ -430,12 +434,13 @@ def add_record(
         )
         case.records.append(record)
         session.flush()
-        _touch(case)
+        touch(case)
     return record
 
 
-def _touch(case: Case) -> None:
-    """Count a change to a case's children as a change of the case (optimistic concurrency)."""
+def touch(case: Case) -> None:
+    """Count a change to a case's children (records, stops, documents, payments, measures) as a
+    change of the case, so its version moves (optimistic concurrency)."""
     case.updated_at = datetime.now(LOCAL)
 
 
@@ -447,9 +452,7 @@ def add_clock_stop(
     require(actor, Permission.WRITE_CASES)
     today = local_today()
     with transaction(session, actor=actor):
-        case = visible_case(session, actor, case_id)
-        if case.version != expected_version:
-            raise StaleVersion()
+        case = case_for_change(session, actor, case_id, expected_version)
         start, end = data["start_on"], data.get("end_on")
         if start > today or (end is not None and (end < start or end > today)):
             raise InvalidInput.field(
@@ -461,7 +464,7 @@ def add_clock_stop(
             )
         )
         deadlines.refresh(case, today=today)
-        _touch(case)
+        touch(case)
     return case
 
 
@@ -477,9 +480,7 @@ def approve_extension(
     require(actor, Permission.APPROVE_CASES)
     today = local_today()
     with transaction(session, actor=actor):
-        case = visible_case(session, actor, case_id)
-        if case.version != expected_version:
-            raise StaleVersion()
+        case = case_for_change(session, actor, case_id, expected_version)
         decision = deadlines.find(case, "admin.decision")
         if decision is None or decision.done_on is not None:
             raise Conflict(N_("There is no running decision limit to extend."))
@@ -509,7 +510,7 @@ def approve_extension(
             )
         )
         deadlines.refresh(case, today=today)
-        _touch(case)
+        touch(case)
     return case
 
 

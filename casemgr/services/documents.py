@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casemgr.db import transaction, utcnow
-from casemgr.exceptions import InvalidInput, NotFound, StaleVersion
+from casemgr.db import transaction
+from casemgr.exceptions import InvalidInput, NotFound
 from casemgr.i18n import N_
 from casemgr.models import Enterprise, Violation
 from casemgr.models.cases import Case
@@ -30,7 +30,7 @@ from casemgr.models.evidence import (
 from casemgr.policy import Actor, Permission
 from casemgr.services import deadlines
 from casemgr.services.access import require
-from casemgr.services.cases import local_today, visible_case
+from casemgr.services.cases import case_for_change, local_today, touch, visible_case
 
 # 行政处罚法 art. 59: the six items, in the order the law lists them.
 DECISION_ITEMS: tuple[tuple[str, str], ...] = (
@@ -131,9 +131,7 @@ def issue_document(
     """
     require(actor, Permission.WRITE_CASES)
     with transaction(session, actor=actor):
-        case = visible_case(session, actor, case_id)
-        if case.version != expected_version:
-            raise StaleVersion()
+        case = case_for_change(session, actor, case_id, expected_version)
         if kind is DocumentKind.DECISION:
             if case.decided_on is None:
                 raise InvalidInput.field(
@@ -163,7 +161,7 @@ def issue_document(
             issued_by_id=actor.user_id or None,
         )
         session.add(doc)
-        case.updated_at = utcnow()  # a new document is a change of the case (its version)
+        touch(case)
     return doc
 
 

@@ -33,8 +33,7 @@ from casemgr.models.penalties import CoerciveMeasure, MeasureKind, MeasureStatus
 from casemgr.policy import Actor, Permission
 from casemgr.services import deadlines
 from casemgr.services.access import require
-from casemgr.services.cases import local_today, visible_case
-from casemgr.services.penalties import case_for_change, touch
+from casemgr.services.cases import case_for_change, local_today, touch, visible_case
 
 __all__ = [
     "decide_measure",

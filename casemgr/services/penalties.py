@@ -12,20 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casemgr.db import transaction
-from casemgr.exceptions import Conflict, InvalidInput, StaleVersion
+from casemgr.exceptions import Conflict, InvalidInput
 from casemgr.i18n import N_
 from casemgr.legalclock import RULES
 from casemgr.lifecycles.administrative import PenaltyType
 from casemgr.models import AuditAction, Violation
 from casemgr.models.audit import write_entry
-from casemgr.models.cases import Case, Channel, Extension
+from casemgr.models.cases import Case, Extension
 from casemgr.models.penalties import (
     ArrangementKind,
     CoerciveMeasure,
@@ -38,14 +38,13 @@ from casemgr.models.penalties import (
 from casemgr.policy import Actor, Permission
 from casemgr.services import deadlines
 from casemgr.services.access import require
-from casemgr.services.cases import LOCAL, local_today, visible_case
+from casemgr.services.cases import case_for_change, local_today, touch, visible_case
 from casemgr.services.surcharges import cny, surcharge_to_date
 
 __all__ = [
     "REMEDY_STOP_REASONS",
     "Ledger",
     "approve_arrangement",
-    "case_for_change",
     "ledger",
     "record_payment",
     "touch",
@@ -206,21 +205,6 @@ def ledger(session: Session, actor: Actor, case_id: int, today: date | None = No
 # ------------------------------------------------------------------------------------------------
 # Changes
 # ------------------------------------------------------------------------------------------------
-
-
-def case_for_change(session: Session, actor: Actor, case_id: int, expected_version: int) -> Case:
-    """The administrative case about to change. Raises NotFound, StaleVersion, Conflict."""
-    case = visible_case(session, actor, case_id)
-    if case.version != expected_version:
-        raise StaleVersion()
-    if case.channel is not Channel.ADMINISTRATIVE:
-        raise Conflict(N_("This case is not in the administrative channel."))
-    return case
-
-
-def touch(case: Case) -> None:
-    """Count a change to a case's payments or measures as a change of the case (its version)."""
-    case.updated_at = datetime.now(LOCAL)
 
 
 def _not_future(field: str, value: date, today: date) -> None:

@@ -14,13 +14,15 @@ FILED = date(2026, 3, 4)  # a Wednesday; day 90 (2026-06-02) is a working day
 
 @pytest.fixture
 def world(client, auth, session):
+    """A 仁怀 enterprise and violation, two certified officers, one whose certificate lapsed,
+    and a 遵义 bureau head."""
     ent = EnterpriseFactory(county_code="520382")
     session.commit()
-    officer = auth.login(
-        Role.OFFICER, jurisdictions=("520382",), certificate_valid_until=date(2030, 1, 1)
-    )
-    colleague = auth.user(
-        Role.OFFICER, jurisdictions=("520382",), certificate_valid_until=date(2030, 1, 1)
+    valid = date(2030, 1, 1)
+    officer = auth.login(Role.OFFICER, jurisdictions=("520382",), certificate_valid_until=valid)
+    colleague = auth.user(Role.OFFICER, jurisdictions=("520382",), certificate_valid_until=valid)
+    lapsed = auth.user(
+        Role.OFFICER, jurisdictions=("520382",), certificate_valid_until=date(2025, 12, 31)
     )
     head = auth.login(Role.BUREAU_HEAD, jurisdictions=("520300",))
     v = client.post(
@@ -37,6 +39,7 @@ def world(client, auth, session):
     return {
         "officer": officer,
         "colleague": colleague,
+        "lapsed": lapsed,
         "head": head,
         "violation": v,
         "enterprise": ent,

@@ -14,7 +14,6 @@ import pytest
 
 from casemgr.models.cases import ClockStopRecord
 from casemgr.policy import Role
-from tests.factories import EnterpriseFactory
 
 FINE = 1_000_000  # cents: 10,000 CNY
 SERVED = "2026-04-22"
@@ -24,37 +23,6 @@ DECISION = {
     "fines": [{"act": "超标排放", "amount_cents": FINE}],
     "correction_ordered_on": "2026-04-20",
 }
-
-
-@pytest.fixture
-def world(client, auth, session):
-    ent = EnterpriseFactory(county_code="520382")
-    session.commit()
-    valid = date(2030, 1, 1)
-    officer = auth.login(Role.OFFICER, jurisdictions=("520382",), certificate_valid_until=valid)
-    colleague = auth.user(Role.OFFICER, jurisdictions=("520382",), certificate_valid_until=valid)
-    lapsed = auth.user(
-        Role.OFFICER, jurisdictions=("520382",), certificate_valid_until=date(2025, 12, 31)
-    )
-    head = auth.login(Role.BUREAU_HEAD, jurisdictions=("520300",))
-    violation = client.post(
-        "/api/v1/violations",
-        headers=officer.headers,
-        json={
-            "found_at": "2026-03-01T09:00:00+08:00",
-            "county_code": "520382",
-            "enterprise_ids": [ent.id],
-            "summary": "超标排放酿酒废水",
-            "origin": "inspection",
-        },
-    ).get_json()
-    return {
-        "officer": officer,
-        "colleague": colleague,
-        "lapsed": lapsed,
-        "head": head,
-        "violation": violation,
-    }
 
 
 class Case:
