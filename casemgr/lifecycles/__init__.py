@@ -51,6 +51,7 @@ __all__ = [
     "GuardFailure",
     "InvalidLifecycle",
     "Lifecycle",
+    "Organ",
     "all_lifecycles",
     "diagrams",
 ]
@@ -58,6 +59,23 @@ __all__ = [
 S = TypeVar("S", bound=StrEnum)
 E = TypeVar("E", bound=StrEnum)
 F = TypeVar("F")
+
+
+class Organ(StrEnum):
+    """The organ whose act an event records (承办机关); the services map it to who may record it.
+
+    Acts of the police and of plaintiffs reach the system as the written notices and filings the
+    agency, the procuratorate or the court receive (衔接办法 2017 art. 9: the police notify the
+    agency and the procuratorate in writing), so they are recorded by those who receive them.
+    """
+
+    AGENCY = "agency"  # 生态环境部门, its officers (执法人员)
+    AGENCY_HEAD = "agency_head"  # 生态环境部门负责人: approvals
+    POLICE = "police"  # 公安机关, recorded from its written notices
+    PROCURATORATE = "procuratorate"  # 人民检察院
+    COURT = "court"  # 人民法院
+    CLAIMANT = "claimant"  # 赔偿权利人 and its designated department (生态环境损害赔偿)
+    PLAINTIFF = "plaintiff"  # a social organisation suing (社会组织), recorded by the court
 
 
 @dataclass(frozen=True)
