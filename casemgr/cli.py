@@ -55,7 +55,7 @@ def refdata_load() -> None:
     )
     click.echo(
         f"divisions: {report.divisions}, inspection units: {report.inspection_units}, "
-        f"basins: {report.basins}"
+        f"basins: {report.basins}, judicial organs: {report.judicial_organs}"
     )
 
 
@@ -142,7 +142,7 @@ def setup_command(with_demo: bool, enterprises: int) -> None:
     )
     click.echo(
         f"reference data: {report.divisions} divisions, {report.inspection_units} "
-        f"inspection units, {report.basins} basins"
+        f"inspection units, {report.basins} basins, {report.judicial_organs} judicial organs"
     )
     if with_demo:
         click.echo(demo.load_demo(db.session(), enterprises=enterprises).summary())

@@ -35,6 +35,7 @@ REFERENCE_TABLES = {
     "inspection_units",
     "inspection_unit_counties",
     "basins",
+    "judicial_organs",
     "alembic_version",
 }
 PASSWORD = "correct-horse-battery"

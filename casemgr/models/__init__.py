@@ -35,6 +35,19 @@ from casemgr.models.evidence import (
     ServiceMethod,
     ServiceRecord,
 )
+from casemgr.models.family import (
+    Alert,
+    AlertKind,
+    AlertState,
+    CaseLink,
+    CaseParty,
+    LinkKind,
+    PartyRole,
+    RestorationMilestone,
+    RestorationProject,
+    RestorationStatus,
+)
+from casemgr.models.organs import JudicialOrgan, OrganKind, OrganLevel
 from casemgr.models.penalties import (
     ArrangementKind,
     CoerciveMeasure,
@@ -65,6 +78,19 @@ from casemgr.models.violations import (
 )
 
 __all__ = [
+    "Alert",
+    "AlertKind",
+    "AlertState",
+    "CaseLink",
+    "CaseParty",
+    "PartyRole",
+    "JudicialOrgan",
+    "LinkKind",
+    "OrganKind",
+    "OrganLevel",
+    "RestorationMilestone",
+    "RestorationProject",
+    "RestorationStatus",
     "CustodyAction",
     "CustodyEntry",
     "DocumentKind",

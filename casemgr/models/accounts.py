@@ -24,6 +24,8 @@ class User(Audited, Timestamped, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     certificate_number: Mapped[str | None] = mapped_column(String(32))
     certificate_valid_until: Mapped[date | None] = mapped_column(Date)
+    # A prosecutor's procuratorate or a judge's court (司法机关): what is before it, they see.
+    organ_code: Mapped[str | None] = mapped_column(ForeignKey("judicial_organs.code"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     role_rows: Mapped[list[UserRole]] = relationship(

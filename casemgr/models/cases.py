@@ -45,6 +45,8 @@ class Case(Audited, Timestamped, Base):
     __table_args__ = (
         Index("ix_cases_county_status", "county_code", "status"),
         Index("ix_cases_violation_id", "violation_id"),
+        Index("ix_cases_procuratorate_code", "procuratorate_code"),
+        Index("ix_cases_court_code", "court_code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -82,6 +84,13 @@ class Case(Audited, Timestamped, Base):
     final_fine_cents: Mapped[int | None] = mapped_column(BigInteger)
     correction_ordered_on: Mapped[date | None] = mapped_column(Date)  # 责令改正, art. 28
     overdue_reason: Mapped[str | None] = mapped_column(Text)
+    # Every channel: the lifecycle that drives ``status`` and the channel's own facts (the step
+    # data the lifecycle module's RECORDS names), and the judicial organs the case is before.
+    track: Mapped[str] = mapped_column(String(32), default="administrative")
+    details: Mapped[dict[str, object]] = mapped_column(JSONType, default=dict)
+    police_code: Mapped[str | None] = mapped_column(ForeignKey("judicial_organs.code"))
+    procuratorate_code: Mapped[str | None] = mapped_column(ForeignKey("judicial_organs.code"))
+    court_code: Mapped[str | None] = mapped_column(ForeignKey("judicial_organs.code"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     transitions: Mapped[list[CaseTransition]] = relationship(

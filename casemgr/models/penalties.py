@@ -39,6 +39,8 @@ class PaymentKind(enum.StrEnum):
     SURCHARGE = "surcharge"  # 加处罚款 (行政处罚法 art. 72)
     CONFISCATION = "confiscation"  # 没收违法所得 (行政处罚法 art. 9 (3))
     DAILY_PENALTY = "daily_penalty"  # 按日连续处罚的罚款 (环境保护法 art. 59)
+    COMPENSATION = "compensation"  # 生态环境损害赔偿金 (民法典 art. 1235; 赔偿若干规定 art. 15)
+    RESTORATION_COST = "restoration_cost"  # 修复费用, paid instead of restoring (民法典 art. 1234)
 
 
 class Payment(Audited, Base):

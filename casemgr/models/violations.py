@@ -97,6 +97,10 @@ class Violation(Audited, Timestamped, Base):
     in_protected_zone: Mapped[bool] = mapped_column(Boolean, default=False)  # 饮用水源保护区等
     during_pollution_alert: Mapped[bool] = mapped_column(Boolean, default=False)  # 重污染天气预警
     water_intake_cut_hours: Mapped[Decimal] = mapped_column(Numeric(8, 2), default=Decimal(0))
+    # Radioactive, infectious or toxic substances involved (法释〔2023〕7号 arts. 1(1), 1(8), 17).
+    toxic_substance: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Ecological damage found (生态环境损害, 管理规定 art. 4): a claim must at least be screened.
+    ecological_damage: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 

@@ -19,6 +19,7 @@ def actor_for(session: Session, user: User) -> Actor:
         roles=frozenset(user.roles),
         counties=expand_scope(session, user.jurisdictions),
         scope_codes=tuple(user.jurisdictions),
+        organ_code=user.organ_code,
     )
 
 

@@ -12,7 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casemgr.db import transaction
-from casemgr.models import Basin, Division, DivisionLevel, InspectionUnit, InspectionUnitKind
+from casemgr.models import (
+    Basin,
+    Division,
+    DivisionLevel,
+    InspectionUnit,
+    InspectionUnitKind,
+    JudicialOrgan,
+    OrganKind,
+    OrganLevel,
+)
 from casemgr.services.calendars import load_packaged_years
 
 REFDATA = resources.files("casemgr") / "refdata"
@@ -30,6 +39,7 @@ class LoadReport:
     divisions: int
     inspection_units: int
     basins: int
+    judicial_organs: int
     holiday_years: list[int]
 
 
@@ -114,7 +124,9 @@ def load_reference_data(
             b.name, b.parent_system = row["name"], row["parent_system"]
             b.note, b.source = row["note"], row["source"]
             session.add(b)
+        organs = _load_judicial_organs(session, existing)
         counts = dict(
+            judicial_organs=organs,
             divisions=len(division_rows),
             inspection_units=len(units)
             - sum(
@@ -127,3 +139,59 @@ def load_reference_data(
     # The holiday table is its own unit of work (the legal clock's calendar, DOMAIN.md §0).
     holidays = load_packaged_years(session)
     return LoadReport(**counts, holiday_years=holidays.years)
+
+
+ORGAN_SOURCE = (
+    "Generated from the divisions: one police bureau, procuratorate and court per division at its "
+    "level (人民法院组织法 2018 arts. 13, 22-24; 人民检察院组织法 2018 art. 12; 公安机关组织管理"
+    "条例 art. 6); names after common usage [R]; Guizhou's centralised environmental "
+    "jurisdiction (designated courts) is not modelled [R]"
+)
+_LEVEL_OF = {
+    DivisionLevel.PROVINCE: OrganLevel.HIGH,
+    DivisionLevel.PREFECTURE: OrganLevel.INTERMEDIATE,
+    DivisionLevel.COUNTY: OrganLevel.BASIC,
+}
+_LETTER = {OrganKind.POLICE: "G", OrganKind.PROCURATORATE: "P", OrganKind.COURT: "C"}
+
+
+def organ_code(kind: OrganKind, division_code: str) -> str:
+    """The internal code of the organ of ``kind`` at a division (``C520300``: its court)."""
+    return _LETTER[kind] + division_code
+
+
+def organ_name(kind: OrganKind, division: Division, parent: Division | None) -> str:
+    """The usual name, e.g. 贵州省高级人民法院, 贵阳市公安局南明分局, 仁怀市人民法院."""
+    name = division.name
+    if division.level is DivisionLevel.PROVINCE:
+        return {
+            OrganKind.POLICE: f"{name}公安厅",
+            OrganKind.PROCURATORATE: f"{name}人民检察院",
+            OrganKind.COURT: f"{name}高级人民法院",
+        }[kind]
+    if division.level is DivisionLevel.PREFECTURE:
+        return {
+            OrganKind.POLICE: f"{name}公安局",
+            OrganKind.PROCURATORATE: f"{name}人民检察院",
+            OrganKind.COURT: f"{name}中级人民法院",
+        }[kind]
+    district = name.endswith("区") and not name.endswith("特区") and parent is not None
+    prefix = parent.name if district and parent is not None else ""
+    if kind is OrganKind.POLICE:
+        return f"{prefix}公安局{name}分局" if district else f"{name}公安局"
+    return f"{prefix}{name}{'人民检察院' if kind is OrganKind.PROCURATORATE else '人民法院'}"
+
+
+def _load_judicial_organs(session: Session, divisions: dict[str, Division]) -> int:
+    organs = {o.code: o for o in session.scalars(select(JudicialOrgan))}
+    for division in divisions.values():
+        parent = divisions.get(division.parent_code or "")
+        for kind in OrganKind:
+            code = organ_code(kind, division.code)
+            organ = organs.get(code) or JudicialOrgan(code=code)
+            organ.kind, organ.level = kind, _LEVEL_OF[division.level]
+            organ.name = organ_name(kind, division, parent)
+            organ.division_code, organ.source = division.code, ORGAN_SOURCE
+            session.add(organ)
+            organs[code] = organ
+    return len(divisions) * len(OrganKind)
