@@ -18,7 +18,16 @@ from casemgr.lifecycles import diagrams
 from casemgr.lifecycles.administrative import AdminEvent
 from casemgr.models import Case, Enterprise, User
 from casemgr.policy import SYSTEM_ACTOR, Role
-from casemgr.services import accounts, audit, calendars, cases, demo, reference, violations
+from casemgr.services import (
+    accounts,
+    audit,
+    calendars,
+    cases,
+    demo,
+    localtime,
+    reference,
+    violations,
+)
 from casemgr.services.access import actor_for
 
 refdata_cli = AppGroup("refdata", help="Guizhou reference data (divisions, units, basins).")
@@ -185,7 +194,7 @@ def load_demo_cases(count: int = 40, seed: int = 2026) -> int:
     if not enterprises:
         return 0
     rng = random.Random(seed)
-    today = cases.local_today()
+    today = localtime.local_today()
     for i in range(count):
         ent = enterprises[i % len(enterprises)]
         start = today - timedelta(days=rng.randint(60, 300))
@@ -193,7 +202,7 @@ def load_demo_cases(count: int = 40, seed: int = 2026) -> int:
             session,
             officer,
             {
-                "found_at": datetime.combine(start, time(10), tzinfo=cases.LOCAL),
+                "found_at": datetime.combine(start, time(10), tzinfo=localtime.LOCAL),
                 "county_code": "520382",
                 "basin_code": "chishui",
                 "enterprise_ids": [ent.id],
@@ -220,7 +229,7 @@ def load_demo_cases(count: int = 40, seed: int = 2026) -> int:
                     {
                         "kind": "inspection",
                         "place": ent.address,
-                        "held_at": datetime.combine(on, time(9), tzinfo=cases.LOCAL),
+                        "held_at": datetime.combine(on, time(9), tzinfo=localtime.LOCAL),
                         "officer_ids": [officer.user_id, colleague.id],
                     },
                     expected_version=case.version,

@@ -38,12 +38,24 @@ _HTTP_MESSAGES = {
 }
 
 
+def _fill(value: Any, params: dict[str, Any]) -> Any:
+    if not isinstance(value, str) or "{" not in value:
+        return value
+    try:
+        return value.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return value
+
+
 def _tr(template: str, params: dict[str, Any]) -> str:
     text = gettext(template) if template else ""
     if params:
         # Values that are themselves msgids (a guard's reason, a kind of record) translate too;
         # gettext returns any other string unchanged.
         params = {k: gettext(v) if isinstance(v, str) and v else v for k, v in params.items()}
+        # A translated parameter may carry placeholders of its own (a guard's reason naming
+        # the attachments that are missing): fill them from the same parameters.
+        params = {k: _fill(v, params) for k, v in params.items()}
         try:
             return text.format(**params)
         except (KeyError, IndexError, ValueError):

@@ -13,7 +13,7 @@ from flask import Flask
 from casemgr.extensions import db
 from casemgr.services import audit
 from casemgr.services import deadlines as deadline_service
-from casemgr.services.cases import local_today
+from casemgr.services.localtime import local_today
 
 log = logging.getLogger(__name__)
 

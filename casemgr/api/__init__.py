@@ -7,6 +7,7 @@ from flask_smorest import Api
 from casemgr.api import (
     audit,
     cases,
+    channels,
     deadlines,
     enterprises,
     evidence,
@@ -28,6 +29,7 @@ BLUEPRINTS = (
     audit.blp,
     violations.blp,
     cases.blp,
+    channels.blp,
     deadlines.blp,
     evidence.blp,
     penalties.blp,

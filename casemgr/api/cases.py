@@ -23,6 +23,7 @@ from casemgr.schemas.cases import (
 from casemgr.schemas.common import page_of
 from casemgr.security import api_actor
 from casemgr.services import cases as svc
+from casemgr.services import channels
 
 blp = Blueprint(
     "cases",
@@ -45,7 +46,11 @@ class CaseView:
 
 def _detail(case: Case) -> Any:
     actor = api_actor()
-    return CaseView(case, svc.allowed_events(db.session(), actor, case)), etag(case.version)
+    if case.track == "administrative":
+        allowed = svc.allowed_events(db.session(), actor, case)
+    else:
+        allowed = channels.allowed_channel_events(db.session(), actor, case)
+    return CaseView(case, allowed), etag(case.version)
 
 
 @blp.route("")

@@ -14,8 +14,8 @@ from casemgr.schemas.cases import BoardQueryArgs, DeadlineSchema
 from casemgr.schemas.common import page_of
 from casemgr.security import api_actor
 from casemgr.services import deadlines as svc
-from casemgr.services.cases import local_today
 from casemgr.services.enterprises import territory_counties
+from casemgr.services.localtime import local_today
 
 blp = Blueprint(
     "deadlines",

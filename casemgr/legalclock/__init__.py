@@ -11,6 +11,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from casemgr.legalclock.administrative import ADMINISTRATIVE_RULES
+from casemgr.legalclock.civil import CIVIL_RULES
+from casemgr.legalclock.compensation import COMPENSATION_RULES
+from casemgr.legalclock.criminal import CRIMINAL_RULES
 from casemgr.legalclock.engine import (
     ClockStop,
     DeadlineState,
@@ -31,6 +34,9 @@ from casemgr.legalclock.engine import (
 
 __all__ = [
     "ADMINISTRATIVE_RULES",
+    "CIVIL_RULES",
+    "COMPENSATION_RULES",
+    "CRIMINAL_RULES",
     "RULES",
     "ClockStop",
     "DeadlineState",
@@ -59,5 +65,7 @@ def _registry(*groups: tuple[Rule, ...]) -> Mapping[str, Rule]:
     return MappingProxyType(table)
 
 
-RULES: Mapping[str, Rule] = _registry(ADMINISTRATIVE_RULES)
-"""Every rule by code; later channels (criminal, civil) add their tuples here."""
+RULES: Mapping[str, Rule] = _registry(
+    ADMINISTRATIVE_RULES, CRIMINAL_RULES, CIVIL_RULES, COMPENSATION_RULES
+)
+"""Every rule by code, of every channel."""

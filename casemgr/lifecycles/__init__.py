@@ -47,6 +47,7 @@ from typing import Any, Generic, TypeVar
 from casemgr.exceptions import GuardFailed, IllegalTransition
 
 __all__ = [
+    "ChannelSpec",
     "Guard",
     "GuardFailure",
     "InvalidLifecycle",
@@ -317,12 +318,45 @@ def _closure(start: set[S], graph: Mapping[S, set[S]]) -> set[S]:
     return seen
 
 
+@dataclass(frozen=True, eq=False)
+class ChannelSpec:
+    """Everything a generic service needs to drive a lifecycle other than the administrative one.
+
+    ``event_organ`` says whose act each event records; ``opens``/``meets`` name the legal-clock
+    rules an event starts or fulfils; ``endings`` the events after which open deadlines are moot;
+    ``requires``/``records`` the step-data fields an event needs and stores in the case's
+    details; ``fields`` the JSON type of each such field ("str", "text", "int", "bool", "date",
+    "cents", "str_list", "decimal"); ``computed`` the facts the service derives from other
+    records (name -> description); ``opens_on_start`` the rules whose clock starts when the case
+    is opened.
+    """
+
+    track: str
+    channel: str
+    lifecycle: Lifecycle[Any, Any, Any]
+    facts_type: type
+    event_organ: Mapping[Any, Organ]
+    opens: Mapping[Any, tuple[str, ...]]
+    meets: Mapping[Any, tuple[str, ...]]
+    endings: frozenset[Any]
+    requires: Mapping[Any, tuple[str, ...]]
+    records: Mapping[Any, tuple[str, ...]]
+    fields: Mapping[str, str]
+    computed: Mapping[str, str]
+    opens_on_start: tuple[str, ...] = ()
+    cancels: Mapping[Any, tuple[str, ...]] = field(default_factory=dict)
+    notice_rules: Mapping[Any, tuple[str, str]] = field(default_factory=dict)
+
+
 def all_lifecycles() -> tuple[Lifecycle[Any, Any, Any], ...]:
     """Every channel's lifecycle, for the ``casemgr lifecycle diagram`` command and the docs."""
     # Imported here: the channel modules import this package's engine.
     from casemgr.lifecycles.administrative import ADMINISTRATIVE
+    from casemgr.lifecycles.civil import ADMIN_PIL, CIVIL_PIL
+    from casemgr.lifecycles.compensation import COMPENSATION
+    from casemgr.lifecycles.criminal import CRIMINAL
 
-    return (ADMINISTRATIVE,)
+    return (ADMINISTRATIVE, CRIMINAL, CIVIL_PIL, ADMIN_PIL, COMPENSATION)
 
 
 def diagrams(lifecycles: Iterable[Lifecycle[Any, Any, Any]] | None = None) -> str:

@@ -6,6 +6,11 @@ from casemgr.policy import Role
 from casemgr.schemas.common import MAX_ID, PageArgs, Schema
 
 _territory = fields.String(validate=validate.Regexp(r"^[0-9A-Z]{6,8}$"))
+_organ = fields.String(
+    allow_none=True,
+    validate=validate.Regexp(r"^[CGP][0-9]{6}$"),
+    metadata={"description": "A prosecutor's procuratorate or a judge's court (P520300, C520302)"},
+)
 
 
 class UserSchema(Schema):
@@ -17,6 +22,7 @@ class UserSchema(Schema):
     jurisdictions = fields.List(fields.String())
     certificate_number = fields.String(allow_none=True)
     certificate_valid_until = fields.Date(allow_none=True)
+    organ_code = fields.String(allow_none=True)
     version = fields.Integer()
     created_at = fields.DateTime()
 
@@ -38,6 +44,7 @@ class UserCreateSchema(Schema):
     jurisdictions = fields.List(_territory, required=True, validate=validate.Length(min=1, max=50))
     certificate_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
     certificate_valid_until = fields.Date(allow_none=True)
+    organ_code = _organ
     active = fields.Boolean()
 
 
@@ -48,6 +55,7 @@ class UserUpdateSchema(Schema):
     jurisdictions = fields.List(_territory, validate=validate.Length(min=1, max=50))
     certificate_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))
     certificate_valid_until = fields.Date(allow_none=True)
+    organ_code = _organ
     active = fields.Boolean()
 
 

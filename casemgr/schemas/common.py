@@ -132,3 +132,15 @@ class ErrorSchema(Schema):
     message = fields.String(required=True, metadata={"description": "Human-readable, localised"})
     errors = fields.Dict(metadata={"description": "Field name -> list of messages"})
     reason = fields.String(metadata={"description": "Machine-readable error kind"})
+
+
+def translated(template: str, params: dict[str, Any] | None = None) -> str:
+    """An English msgid (with ``{placeholders}``) in the request's locale, for dumped fields
+    that carry a domain message (an alert's reason)."""
+    from flask_babel import gettext
+
+    text = gettext(template) if template else ""
+    try:
+        return text.format(**(params or {}))
+    except (KeyError, IndexError, ValueError):
+        return text

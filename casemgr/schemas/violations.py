@@ -46,6 +46,8 @@ class ViolationSchema(Schema):
     in_protected_zone = fields.Boolean()
     during_pollution_alert = fields.Boolean()
     water_intake_cut_hours = DecimalText(places=2)
+    toxic_substance = fields.Boolean()
+    ecological_damage = fields.Boolean()
     measurements = fields.List(fields.Nested(MeasurementSchema))
     version = fields.Integer()
     created_at = fields.DateTime()
@@ -86,6 +88,12 @@ class ViolationCreateSchema(Schema):
     in_protected_zone = fields.Boolean()
     during_pollution_alert = fields.Boolean()
     water_intake_cut_hours = DecimalText(places=2, maximum=10**5)
+    toxic_substance = fields.Boolean(
+        metadata={"description": "Radioactive, infectious or toxic substances (法释〔2023〕7号)"}
+    )
+    ecological_damage = fields.Boolean(
+        metadata={"description": "Ecological damage found (生态环境损害): a claim must be screened"}
+    )
     measurements = fields.List(fields.Nested(MeasurementSchema), validate=validate.Length(max=100))
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from casemgr.exceptions import OutsideJurisdiction, PermissionDenied
-from casemgr.models import User
-from casemgr.policy import Actor, Permission
+from casemgr.models import Case, User
+from casemgr.policy import Actor, Permission, Role
 from casemgr.repositories.territories import expand_scope
 
 
@@ -33,3 +36,21 @@ def require_covers(actor: Actor, county_code: str | None) -> None:
     """Raises OutsideJurisdiction unless the county lies in the actor's jurisdictions."""
     if not actor.covers(county_code):
         raise OutsideJurisdiction()
+
+
+def organ_violations(actor: Actor) -> Select[Any]:
+    """Violations whose family has a case before the actor's own organ: referred to, supervised
+    or litigated by their procuratorate, or before their court (issue 4, who sees what)."""
+    conditions = []
+    if actor.organ_code:
+        if Role.PROSECUTOR in actor.roles:
+            conditions.append(Case.procuratorate_code == actor.organ_code)
+        if Role.JUDGE in actor.roles:
+            conditions.append(Case.court_code == actor.organ_code)
+    return select(Case.violation_id).where(or_(*conditions) if conditions else false())
+
+
+def family_before_organ(session: Session, actor: Actor, violation_id: int) -> bool:
+    """Whether a violation's family has a case before the actor's procuratorate or court."""
+    stmt = organ_violations(actor).where(Case.violation_id == violation_id).limit(1)
+    return session.scalar(stmt) is not None

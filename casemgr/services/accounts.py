@@ -26,7 +26,15 @@ from casemgr.exceptions import (
     TooManyAttempts,
 )
 from casemgr.i18n import N_
-from casemgr.models import ApiToken, LoginAttempt, User, UserJurisdiction, UserRole
+from casemgr.models import (
+    ApiToken,
+    JudicialOrgan,
+    LoginAttempt,
+    OrganKind,
+    User,
+    UserJurisdiction,
+    UserRole,
+)
 from casemgr.policy import Actor, Permission, Role
 from casemgr.repositories.common import Page, apply_sort, paginate
 from casemgr.repositories.territories import territory_exists
@@ -76,6 +84,24 @@ def _apply_roles_and_scope(session: Session, user: User, data: Mapping[str, Any]
     for f in ("display_name", "certificate_number", "certificate_valid_until", "active"):
         if f in data:
             setattr(user, f, data[f])
+    if "organ_code" in data:
+        code = data["organ_code"]
+        organ = session.get(JudicialOrgan, code) if code else None
+        if code and organ is None:
+            raise InvalidInput.field(
+                "organ_code", N_("'{code}' is not a known judicial organ."), code=code
+            )
+        user.organ_code = code or None
+    for role, kind in ((Role.PROSECUTOR, OrganKind.PROCURATORATE), (Role.JUDGE, OrganKind.COURT)):
+        organ = session.get(JudicialOrgan, user.organ_code) if user.organ_code else None
+        if role in user.roles and organ is not None and organ.kind is not kind:
+            raise InvalidInput.field(
+                "organ_code",
+                N_("A {role} belongs to a {kind}, not to '{code}'."),
+                role=role.value,
+                kind=kind.value,
+                code=organ.code,
+            )
     if Role.OFFICER in user.roles and not user.certificate_number:
         raise InvalidInput.field(
             "certificate_number",
@@ -114,7 +140,12 @@ def update_user(
         if data.get("password"):
             user.password_hash = hash_password(data["password"])
         _apply_roles_and_scope(session, user, data)
-        if "roles" in data or "jurisdictions" in data or data.get("active") is False:
+        if (
+            "roles" in data
+            or "jurisdictions" in data
+            or "organ_code" in data
+            or data.get("active") is False
+        ):
             # Changed rights take effect at once: existing tokens are revoked.
             _revoke_all(session, user.id)
     return user

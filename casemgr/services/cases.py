@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,11 +40,11 @@ from casemgr.models.cases import (
 from casemgr.policy import Actor, Permission, Role
 from casemgr.repositories.common import Page, apply_sort, paginate
 from casemgr.services import case_numbers, deadlines
-from casemgr.services.access import require
+from casemgr.services.access import family_before_organ, organ_violations, require
 from casemgr.services.enterprises import territory_counties
+from casemgr.services.localtime import LOCAL, local_today
 from casemgr.services.violations import visible_violation
 
-LOCAL = ZoneInfo("Asia/Shanghai")
 _E = AdminEvent
 
 # Who may take a step: the head approves filing, decisions, transfers and closing; the legal
@@ -91,14 +90,16 @@ _ENDINGS = {
 }
 
 
-def local_today() -> date:
-    return datetime.now(LOCAL).date()
-
-
 def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
     """Raises NotFound, also outside the actor's jurisdiction (existence must not leak)."""
     case = session.get(Case, case_id)
-    if case is None or not actor.covers(case.county_code):
+    if case is None:
+        raise NotFound(kind="Case", key=case_id)
+    if actor.organ_scoped:
+        # Prosecutors and judges see the families before their own organ, nothing else.
+        if not family_before_organ(session, actor, case.violation_id):
+            raise NotFound(kind="Case", key=case_id)
+    elif not actor.covers(case.county_code):
         raise NotFound(kind="Case", key=case_id)
     return case
 
@@ -368,35 +369,46 @@ def apply_event(
             raise InvalidInput.field(
                 "overdue_reason", N_("Only a bureau head records an overdue decision.")
             )
-        deadlines.refresh(case, today=on)
-        facts = facts_for(session, case, actor, today=on, data={**data, "on": on})
-        if (
-            event is _E.DECIDE
-            and not data.get("fines")
-            and "fine" in (data.get("penalty_types") or [])
-        ):
-            raise InvalidInput.field("fines", N_("A fine needs its amount per act."))
-        previous = case.status
-        target = ADMINISTRATIVE.next_status(AdminStatus(previous), event, facts)
-        if event is _E.FILE and case.number is None:
-            prefix = case_numbers.prefix_for(session, case.county_code)
-            case.number = case_numbers.next_number(session, prefix, on.year)
-        _record_step(case, event, data, on, today, facts)
-        case.status = target.value
-        case.transitions.append(
-            CaseTransition(
-                from_status=previous,
-                to_status=target.value,
-                event=event.value,
-                on=on,
-                actor_id=actor.user_id or None,
-                actor_name=actor.username,
-                note=data.get("note") or "",
-                data={k: _plain(v) for k, v in data.items() if k not in {"on", "note"}},
-            )
-        )
-        deadlines.refresh(case, today=today)
+        step(session, actor, case, event, data, on=on, today=today)
     return case
+
+
+def step(
+    session: Session,
+    actor: Actor,
+    case: Case,
+    event: AdminEvent,
+    data: Mapping[str, Any],
+    *,
+    on: date,
+    today: date,
+) -> None:
+    """Apply one administrative event inside the caller's transaction (also the effect of
+    another channel's step, e.g. a criminal referral approved pausing the penalty clock)."""
+    deadlines.refresh(case, today=on)
+    facts = facts_for(session, case, actor, today=on, data={**data, "on": on})
+    if event is _E.DECIDE and not data.get("fines") and "fine" in (data.get("penalty_types") or []):
+        raise InvalidInput.field("fines", N_("A fine needs its amount per act."))
+    previous = case.status
+    target = ADMINISTRATIVE.next_status(AdminStatus(previous), event, facts)
+    if event is _E.FILE and case.number is None:
+        prefix = case_numbers.prefix_for(session, case.county_code)
+        case.number = case_numbers.next_number(session, prefix, on.year)
+    _record_step(case, event, data, on, today, facts)
+    case.status = target.value
+    case.transitions.append(
+        CaseTransition(
+            from_status=previous,
+            to_status=target.value,
+            event=event.value,
+            on=on,
+            actor_id=actor.user_id or None,
+            actor_name=actor.username,
+            note=data.get("note") or "",
+            data={k: _plain(v) for k, v in data.items() if k not in {"on", "note"}},
+        )
+    )
+    deadlines.refresh(case, today=today)
 
 
 def _plain(value: Any) -> Any:
@@ -537,7 +549,9 @@ def search_cases(
     """Cases within the actor's jurisdiction. Raises PermissionDenied, InvalidInput."""
     require(actor, Permission.READ_CASES)
     stmt = select(Case)
-    if actor.counties is not None:
+    if actor.organ_scoped:
+        stmt = stmt.where(Case.violation_id.in_(organ_violations(actor)))
+    elif actor.counties is not None:
         stmt = stmt.where(Case.county_code.in_(sorted(actor.counties)))
     if territory:
         counties = territory_counties(session, territory, field="county")

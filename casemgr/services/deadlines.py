@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -24,6 +24,7 @@ from casemgr.policy import Actor, Permission
 from casemgr.repositories.common import Page, apply_sort, paginate
 from casemgr.services.access import require
 from casemgr.services.calendars import calendar_for
+from casemgr.services.localtime import LOCAL
 
 # Which clock stops pause which rule. The decision limit excludes suspension, hearing, public
 # notice, monitoring/testing, assessment, appraisal, 认定 and service time (生态环境行政处罚办法
@@ -69,9 +70,15 @@ def compute(
     calendar: HolidayCalendar | None = None,
 ) -> Any:
     """The legal clock's ``Due`` for one rule of a case (its stops and extensions applied)."""
+    rule = RULES[rule_code]
+    start: date = start_on
+    if rule.unit is Unit.HOUR and not isinstance(start_on, datetime):
+        # Only the day of the starting act is recorded: count the hours from its first moment
+        # [A], so a 24-hour period started on day D ends as day D+1 begins (the due day D+1).
+        start = datetime.combine(start_on, time.min, tzinfo=LOCAL)
     return compute_due(
-        RULES[rule_code],
-        start_on,
+        rule,
+        start,
         calendar=calendar or calendar_for(_session_of(case)),
         stops=_stops(case, rule_code),
         extensions=_extensions(case, rule_code),
@@ -108,7 +115,15 @@ def open_deadline(case: Case, rule_code: str, start_on: date, *, today: date) ->
 
 # The party's windows (陈述申辩, 听证申请): the agency waits them out, guarded by the lifecycle;
 # closing one early (the party replied) or late (the agency moved on later) is no breach.
-PARTY_WINDOWS = frozenset({"admin.statement_defence", "admin.hearing_request"})
+PARTY_WINDOWS = frozenset(
+    {
+        "admin.statement_defence",
+        "admin.hearing_request",
+        # Remedies the agency may take or leave (移送规定 2020 art. 9; 衔接办法 2017 arts. 11-12).
+        "criminal.reconsideration_request",
+        "criminal.supervision_request",
+    }
+)
 
 
 def meet(
@@ -141,6 +156,15 @@ def _state(d: Deadline, due: Any, *, today: date) -> DeadlineStateValue:
     if d.rule_code in PARTY_WINDOWS and (d.done_on is not None or today > due.due_date):
         return DeadlineStateValue.MET  # the window closed; nobody breached anything
     return DeadlineStateValue(deadline_state(due, done_on=d.done_on, today=today).value)
+
+
+def cancel(case: Case, rule_code: str, on: date) -> None:
+    """Close one running deadline the procedure made moot (an appeal ends the wait for
+    finality): cancelled, neither met nor missed."""
+    d = find(case, rule_code)
+    if d is not None and d.done_on is None and d.state is not DeadlineStateValue.MISSED:
+        d.state = DeadlineStateValue.CANCELLED
+        d.done_on = on
 
 
 def cancel_open(case: Case, on: date) -> None:

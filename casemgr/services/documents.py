@@ -30,7 +30,8 @@ from casemgr.models.evidence import (
 from casemgr.policy import Actor, Permission
 from casemgr.services import deadlines
 from casemgr.services.access import require
-from casemgr.services.cases import case_for_change, local_today, touch, visible_case
+from casemgr.services.cases import case_for_change, touch, visible_case
+from casemgr.services.localtime import local_today
 
 # 行政处罚法 art. 59: the six items, in the order the law lists them.
 DECISION_ITEMS: tuple[tuple[str, str], ...] = (

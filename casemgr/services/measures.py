@@ -33,7 +33,8 @@ from casemgr.models.penalties import CoerciveMeasure, MeasureKind, MeasureStatus
 from casemgr.policy import Actor, Permission
 from casemgr.services import deadlines
 from casemgr.services.access import require
-from casemgr.services.cases import case_for_change, local_today, touch, visible_case
+from casemgr.services.cases import case_for_change, touch, visible_case
+from casemgr.services.localtime import local_today
 
 __all__ = [
     "decide_measure",

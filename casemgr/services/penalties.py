@@ -38,7 +38,8 @@ from casemgr.models.penalties import (
 from casemgr.policy import Actor, Permission
 from casemgr.services import deadlines
 from casemgr.services.access import require
-from casemgr.services.cases import case_for_change, local_today, touch, visible_case
+from casemgr.services.cases import case_for_change, touch, visible_case
+from casemgr.services.localtime import local_today
 from casemgr.services.surcharges import cny, surcharge_to_date
 
 __all__ = [

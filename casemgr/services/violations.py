@@ -17,8 +17,10 @@ from casemgr.models.violations import Measurement, Violation
 from casemgr.policy import Actor, Permission
 from casemgr.repositories import violations as repo
 from casemgr.repositories.common import Page, apply_sort, paginate
-from casemgr.services.access import require, require_covers
+from casemgr.services import alerts
+from casemgr.services.access import family_before_organ, require, require_covers
 from casemgr.services.enterprises import require_county, territory_counties
+from casemgr.services.localtime import local_today
 
 _SIMPLE = (
     "found_at",
@@ -37,6 +39,8 @@ _SIMPLE = (
     "in_protected_zone",
     "during_pollution_alert",
     "water_intake_cut_hours",
+    "toxic_substance",
+    "ecological_damage",
 )
 
 
@@ -91,6 +95,7 @@ def log_violation(session: Session, actor: Actor, data: Mapping[str, Any]) -> Vi
         v = Violation(created_by_id=actor.user_id or None, evasive_methods=[])
         _apply(session, v, data)
         session.add(v)
+        alerts.refresh_for_violation(session, v, today=local_today())
     return v
 
 
@@ -98,7 +103,10 @@ def visible_violation(session: Session, actor: Actor, violation_id: int) -> Viol
     """Raises NotFound, also for a violation outside the actor's jurisdiction (cases are not
     public: their existence must not leak)."""
     v = session.get(Violation, violation_id)
-    if v is None or not actor.covers(v.county_code):
+    if v is None or not (
+        actor.covers(v.county_code)
+        or (actor.organ_scoped and family_before_organ(session, actor, v.id))
+    ):
         raise NotFound(kind="Violation", key=violation_id)
     return v
 
@@ -133,6 +141,7 @@ def update_violation(
         if "county_code" in data:
             require_covers(actor, require_county(session, data["county_code"]).code)
         _apply(session, v, data)
+        alerts.refresh_for_violation(session, v, today=local_today())
     return v
 
 

@@ -306,8 +306,20 @@ def test_cases_of_another_county_do_not_exist(client, world, auth):
     case = _open(client, world)
     stranger = auth.login(Role.OFFICER, jurisdictions=("520102",))
     assert client.get(case.url, headers=stranger.headers).status_code == 404
-    prosecutor = auth.login(Role.PROSECUTOR, jurisdictions=("520300",))
+    # A prosecutor sees what is before their own procuratorate, not what lies in its territory:
+    # an administrative case becomes visible once the procuratorate is notified of it.
+    prosecutor = auth.login(Role.PROSECUTOR, jurisdictions=("520300",), organ_code="P520382")
+    assert client.get(case.url, headers=prosecutor.headers).status_code == 404
+    resp = client.post(
+        f"{case.url}/procuratorate-notice",
+        json={"on": "2026-03-05"},
+        headers={**world["officer"].headers, "If-Match": f'"v{case.body["version"]}"'},
+    )
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["procuratorate_code"] == "P520382"
     assert client.get(case.url, headers=prosecutor.headers).status_code == 200
+    elsewhere = auth.login(Role.PROSECUTOR, jurisdictions=("520100",), organ_code="P520102")
+    assert client.get(case.url, headers=elsewhere.headers).status_code == 404
 
 
 def test_a_withdrawn_case_owes_no_more_deadlines(client, world):

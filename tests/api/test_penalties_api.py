@@ -282,7 +282,9 @@ def test_another_countys_officer_finds_no_ledger_and_cannot_pay(served, world, a
 
 
 def test_a_prosecutor_reads_the_ledger_and_the_read_is_audited(served, world, auth, client):
-    prosecutor = auth.login(Role.PROSECUTOR, jurisdictions=("520300",))
+    prosecutor = auth.login(Role.PROSECUTOR, jurisdictions=("520300",), organ_code="P520382")
+    served.ledger(prosecutor, expect=404)  # not before the procuratorate yet
+    served.post(world["officer"], "procuratorate-notice", {"on": "2026-05-01"}, expect=200)
     assert served.ledger(prosecutor)["fine_cents"] == FINE
     _pay(served, prosecutor, 100, "2026-05-06", "R-1", expect=403)
     audit = client.get(

@@ -433,9 +433,10 @@ def test_registry_holds_the_administrative_periods(
 
 
 def test_every_rule_cites_its_basis_and_has_a_chinese_title() -> None:
-    assert len(RULES) == len(ADMINISTRATIVE_RULES)
-    for r in ADMINISTRATIVE_RULES:
-        assert re.search(r"\barts?\. \d", r.basis), r.code
+    assert set(RULES) >= {r.code for r in ADMINISTRATIVE_RULES}
+    for r in RULES.values():
+        # An article, or [R] where DOMAIN.md leaves the provision unverified.
+        assert re.search(r"\barts?\. \d", r.basis) or "[R]" in r.basis, r.code
         assert any("\u4e00" <= ch <= "\u9fff" for ch in r.title), r.code
         assert r.start_event, r.code
 
