@@ -24,6 +24,7 @@ from casemgr.services import (
     calendars,
     cases,
     demo,
+    demo_families,
     localtime,
     reference,
     violations,
@@ -78,6 +79,9 @@ def demo_load(enterprises: int, seed: int) -> None:
     n = load_demo_cases(seed=seed)
     if n:
         click.echo(f"demo cases: {n} violations with administrative cases at varied stages")
+    families = demo_families.load_demo_families(db.session())
+    if families:
+        click.echo(f"demo families: {families} violations with cases in several channels")
 
 
 @audit_cli.command("seal")
@@ -158,6 +162,9 @@ def setup_command(with_demo: bool, enterprises: int) -> None:
         n = load_demo_cases()
         if n:
             click.echo(f"demo cases: {n} violations with administrative cases at varied stages")
+        families = demo_families.load_demo_families(db.session())
+        if families:
+            click.echo(f"demo families: {families} violations with cases in several channels")
 
 
 # The demo's cases walk the real procedure through the services, so the demo shows every stage

@@ -38,15 +38,26 @@ def require_covers(actor: Actor, county_code: str | None) -> None:
         raise OutsideJurisdiction()
 
 
-def organ_violations(actor: Actor) -> Select[Any]:
-    """Violations whose family has a case before the actor's own organ: referred to, supervised
-    or litigated by their procuratorate, or before their court (issue 4, who sees what)."""
+def _organ_conditions(actor: Actor) -> list[Any]:
     conditions = []
     if actor.organ_code:
         if Role.PROSECUTOR in actor.roles:
             conditions.append(Case.procuratorate_code == actor.organ_code)
         if Role.JUDGE in actor.roles:
             conditions.append(Case.court_code == actor.organ_code)
+    return conditions
+
+
+def organ_cases(actor: Actor) -> Select[Any]:
+    """Cases before the actor's own procuratorate or court."""
+    conditions = _organ_conditions(actor)
+    return select(Case.id).where(or_(*conditions) if conditions else false())
+
+
+def organ_violations(actor: Actor) -> Select[Any]:
+    """Violations whose family has a case before the actor's own organ: referred to, supervised
+    or litigated by their procuratorate, or before their court (issue 4, who sees what)."""
+    conditions = _organ_conditions(actor)
     return select(Case.violation_id).where(or_(*conditions) if conditions else false())
 
 

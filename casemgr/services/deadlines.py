@@ -22,7 +22,7 @@ from casemgr.legalclock import (
 from casemgr.models.cases import Case, Deadline, DeadlineStateValue
 from casemgr.policy import Actor, Permission
 from casemgr.repositories.common import Page, apply_sort, paginate
-from casemgr.services.access import require
+from casemgr.services.access import organ_cases, require
 from casemgr.services.calendars import calendar_for
 from casemgr.services.localtime import LOCAL
 
@@ -265,9 +265,12 @@ def board(
     Raises PermissionDenied, InvalidInput (unknown sort field).
     """
     require(actor, Permission.READ_CASES)
-    stmt = apply_sort(
-        board_query(f, scope=actor.counties), sort, BOARD_SORTS, "due_on", Deadline.id
-    )
+    if actor.organ_scoped:
+        # A prosecutor's or judge's board: the deadlines of the cases before their own organ.
+        stmt = board_query(f, scope=None).where(Deadline.case_id.in_(organ_cases(actor)))
+    else:
+        stmt = board_query(f, scope=actor.counties)
+    stmt = apply_sort(stmt, sort, BOARD_SORTS, "due_on", Deadline.id)
     return paginate(session, stmt, page=page, per_page=per_page)
 
 

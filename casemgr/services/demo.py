@@ -36,6 +36,7 @@ class DemoUser:
     roles: tuple[Role, ...]
     jurisdictions: tuple[str, ...]
     certificate: str | None = None
+    organ: str | None = None  # a prosecutor's procuratorate, a judge's court
 
 
 DEMO_USERS = (
@@ -46,8 +47,12 @@ DEMO_USERS = (
     DemoUser("officer.guian", "刘洋 (贵安执法)", (Role.OFFICER,), ("GA0001",), "52990000101"),
     DemoUser("head.zunyi", "陈明 (遵义局负责人)", (Role.BUREAU_HEAD,), ("520300",)),
     DemoUser("reviewer.zunyi", "杨静 (遵义法制审核)", (Role.LEGAL_REVIEWER,), ("520300",)),
-    DemoUser("prosecutor.zunyi", "赵磊 (遵义检察)", (Role.PROSECUTOR,), ("520300",)),
-    DemoUser("judge.guiyang", "黄丽 (贵阳环资庭)", (Role.JUDGE,), ("520100",)),
+    DemoUser(
+        "prosecutor.zunyi", "赵磊 (仁怀市检察院)", (Role.PROSECUTOR,), ("520300",), None, "P520382"
+    ),
+    DemoUser("judge.renhuai", "孙婷 (仁怀市法院)", (Role.JUDGE,), ("520300",), None, "C520382"),
+    DemoUser("judge.zunyi", "马骏 (遵义中院环资庭)", (Role.JUDGE,), ("520300",), None, "C520300"),
+    DemoUser("judge.guiyang", "黄丽 (贵阳中院环资庭)", (Role.JUDGE,), ("520100",), None, "C520100"),
     DemoUser("compensation.province", "周强 (损害赔偿)", (Role.COMPENSATION_OFFICER,), ("520000",)),
     DemoUser("credit.province", "吴芳 (信用监管)", (Role.CREDIT_REGULATOR,), ("520000",)),
     DemoUser("planner.province", "徐涛 (督察办)", (Role.INSPECTION_PLANNER,), ("520000",)),
@@ -85,6 +90,7 @@ def load_demo(session: Session, *, enterprises: int = 600, seed: int = 2026) -> 
                     password_hash=password_hash,
                     certificate_number=u.certificate,
                     certificate_valid_until=date(2028, 12, 31) if u.certificate else None,
+                    organ_code=u.organ,
                     role_rows=[UserRole(role=r) for r in u.roles],
                     jurisdiction_rows=[UserJurisdiction(code=c) for c in u.jurisdictions],
                 )

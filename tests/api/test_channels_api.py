@@ -346,6 +346,12 @@ def test_a_judge_sees_only_families_before_their_court_and_records_only_court_ac
     )
     assert client.get(family_url, headers=judge.headers).status_code == 200
     assert client.get(family_url, headers=other.headers).status_code == 404
+    # The judge's deadline board holds the cases before the court, the other judge's nothing.
+    board = client.get("/api/v1/deadlines", headers=judge.headers).get_json()["items"]
+    assert {(d["case_id"], d["rule_code"]) for d in board} == {
+        (crim.id, "criminal.transfer_approval")
+    }
+    assert client.get("/api/v1/deadlines", headers=other.headers).get_json()["items"] == []
     assert client.get(crim.url, headers=other.headers).status_code == 404
     # The judge may not take the head's or the officer's steps.
     crim.step(judge, "approve_transfer", expect=403, on="2026-03-11")
