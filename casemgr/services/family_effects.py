@@ -69,6 +69,11 @@ def after_step(
         _criminal(session, actor, case, event, on=on, today=today)
     elif case.channel is Channel.COMPENSATION:
         _compensation(session, actor, case, event, on=on, today=today)
+    elif case.track == "administrative_pil" and event == "file_suit" and not case.court_code:
+        # The basic court where the agency sits (检察公益诉讼解释 2018 art. 5).
+        from casemgr.services.channels import default_organ
+
+        case.court_code = default_organ(session, OrganKind.COURT, case.county_code, level="basic")
     elif case.track == "civil_pil" and event == "file_with_indictment" and not case.court_code:
         # Tried by the same panel as the criminal case (检察公益诉讼解释 2018 art. 20).
         source = session.scalar(
