@@ -131,10 +131,7 @@ class ViolationAlerts(MethodView):
     @blp.response(200, AlertSchema(many=True))
     def get(self, violation_id: int) -> Any:
         """Referral-review alerts of a violation (standing, referred, dismissed)"""
-        session = db.session()
-        actor = api_actor()
-        family.visible_family(session, actor, violation_id)
-        return alerts.violation_alerts(session, violation_id)
+        return alerts.alerts_of(db.session(), api_actor(), violation_id)
 
 
 @blp.route("/alerts/<int(max=2147483647):alert_id>/dismissal")

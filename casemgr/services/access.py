@@ -65,3 +65,17 @@ def family_before_organ(session: Session, actor: Actor, violation_id: int) -> bo
     """Whether a violation's family has a case before the actor's procuratorate or court."""
     stmt = organ_violations(actor).where(Case.violation_id == violation_id).limit(1)
     return session.scalar(stmt) is not None
+
+
+def audit_list_read(session: Session, actor: Actor, table_name: str, query: str) -> None:
+    """Record a prosecutor's or judge's read of a list (a search, the deadline board) as one
+    audit entry naming the query (PRODUCT.md: reads by another branch of the state are
+    logged). No-op for everyone else."""
+    if not actor.read_audited:
+        return
+    from casemgr.db import transaction
+    from casemgr.models import AuditAction
+    from casemgr.models.audit import write_entry
+
+    with transaction(session, actor=actor):
+        write_entry(session, action=AuditAction.READ, table_name=table_name, record_key=query[:200])

@@ -33,7 +33,7 @@ from casemgr.models import Alert, AlertKind, AlertState, Case, Violation, violat
 from casemgr.models.cases import Channel
 from casemgr.policy import Actor, Permission
 from casemgr.repositories.common import Page, apply_sort, paginate
-from casemgr.services.access import require
+from casemgr.services.access import audit_list_read, require
 from casemgr.services.enterprises import territory_counties
 from casemgr.services.localtime import LOCAL, local_today
 
@@ -208,6 +208,17 @@ def dismiss(
         alert.resolved_by_id = actor.user_id or None
         alert.resolution = reason
     return alert
+
+
+def alerts_of(session: Session, actor: Actor, violation_id: int) -> list[Alert]:
+    """The alerts of a violation whose family the actor may read (audited for prosecutors and
+    judges). Raises PermissionDenied, NotFound."""
+    from casemgr.services.family import visible_family
+
+    require(actor, Permission.READ_CASES)
+    visible_family(session, actor, violation_id)
+    audit_list_read(session, actor, "alerts", f"violation:{violation_id}")
+    return violation_alerts(session, violation_id)
 
 
 def violation_alerts(session: Session, violation_id: int) -> list[Alert]:

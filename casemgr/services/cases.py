@@ -40,7 +40,12 @@ from casemgr.models.cases import (
 from casemgr.policy import Actor, Permission, Role
 from casemgr.repositories.common import Page, apply_sort, paginate
 from casemgr.services import case_numbers, deadlines
-from casemgr.services.access import family_before_organ, organ_violations, require
+from casemgr.services.access import (
+    audit_list_read,
+    family_before_organ,
+    organ_violations,
+    require,
+)
 from casemgr.services.enterprises import territory_counties
 from casemgr.services.localtime import LOCAL, local_today
 from casemgr.services.violations import visible_violation
@@ -564,4 +569,10 @@ def search_cases(
     if number:
         stmt = stmt.where(Case.number == number)
     stmt = apply_sort(stmt, sort, CASE_SORTS, "-lead_received_on", Case.id)
+    audit_list_read(
+        session,
+        actor,
+        "cases",
+        f"search:territory={territory},status={status},violation={violation_id},number={number}",
+    )
     return paginate(session, stmt, page=page, per_page=per_page)

@@ -22,7 +22,7 @@ from casemgr.legalclock import (
 from casemgr.models.cases import Case, Deadline, DeadlineStateValue
 from casemgr.policy import Actor, Permission
 from casemgr.repositories.common import Page, apply_sort, paginate
-from casemgr.services.access import organ_cases, require
+from casemgr.services.access import audit_list_read, organ_cases, require
 from casemgr.services.calendars import calendar_for
 from casemgr.services.localtime import LOCAL
 
@@ -271,6 +271,7 @@ def board(
     else:
         stmt = board_query(f, scope=actor.counties)
     stmt = apply_sort(stmt, sort, BOARD_SORTS, "due_on", Deadline.id)
+    audit_list_read(session, actor, "deadlines", f"board:{f.channel},{f.rule_code},{f.states}")
     return paginate(session, stmt, page=page, per_page=per_page)
 
 

@@ -352,6 +352,13 @@ def test_a_judge_sees_only_families_before_their_court_and_records_only_court_ac
         (crim.id, "criminal.transfer_approval")
     }
     assert client.get("/api/v1/deadlines", headers=other.headers).get_json()["items"] == []
+    # Every read by a judge is in the audit trail: the family, the board, the alerts.
+    client.get(f"/api/v1/violations/{vid}/alerts", headers=judge.headers)
+    reads = client.get(
+        f"/api/v1/audit?action=read&actor_id={judge.user_id}&per_page=50",
+        headers=people["head"].headers,
+    ).get_json()["items"]
+    assert {r["table_name"] for r in reads} >= {"violations", "deadlines", "alerts"}
     assert client.get(crim.url, headers=other.headers).status_code == 404
     # The judge may not take the head's or the officer's steps.
     crim.step(judge, "approve_transfer", expect=403, on="2026-03-11")
