@@ -27,7 +27,7 @@ from casemgr.schemas.channels import (
 )
 from casemgr.schemas.common import page_of
 from casemgr.security import api_actor
-from casemgr.services import alerts, channels, family, ledger
+from casemgr.services import alerts, channel_opening, channels, family, ledger
 
 blp = Blueprint(
     "channels",
@@ -49,7 +49,8 @@ class ChannelCases(MethodView):
     @blp.response(201, CaseSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Open a criminal referral, a public-interest suit or a compensation claim"""
-        case = channels.open_channel_case(db.session(), api_actor(), data.pop("violation_id"), data)
+        violation_id = data.pop("violation_id")
+        case = channel_opening.open_channel_case(db.session(), api_actor(), violation_id, data)
         return _detail(case)
 
 

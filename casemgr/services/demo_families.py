@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from casemgr.lifecycles.administrative import AdminEvent
 from casemgr.models import Case, Enterprise, EvasiveMethod, User
 from casemgr.policy import Actor
-from casemgr.services import cases, channels, ledger, penalties, violations
+from casemgr.services import cases, channel_opening, channels, ledger, penalties, violations
 from casemgr.services.access import actor_for
 from casemgr.services.localtime import LOCAL, local_today
 
@@ -143,7 +143,7 @@ def _four_channels(
         },
         expected_version=admin.version,
     )
-    crim = channels.open_channel_case(
+    crim = channel_opening.open_channel_case(
         session,
         officer,
         v.id,
@@ -172,7 +172,7 @@ def _four_channels(
     w.step(officer, crim, "file_case", 20)
     w.step(officer, crim, "hand_over_seized_items", 21)
     w.step(prosecutor, crim, "refer_for_prosecution", 60)
-    civil = channels.open_channel_case(
+    civil = channel_opening.open_channel_case(
         session,
         prosecutor,
         v.id,
@@ -187,7 +187,7 @@ def _four_channels(
     w.step(judge, crim, "judge_first_instance", 140, verdict="conviction", fine_cents=10_000_000)
     w.step(judge, crim, "become_final", 160)
 
-    comp = channels.open_channel_case(
+    comp = channel_opening.open_channel_case(
         session, claimant, v.id, {"track": "compensation", "on": w.day(6)}
     )
     w.step(claimant, comp, "start_screening", 7)
