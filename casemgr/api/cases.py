@@ -66,6 +66,7 @@ class Cases(MethodView):
             status=args.get("status"),
             violation_id=args.get("violation_id"),
             number=args.get("number"),
+            track=args.get("track"),
             page=args["page"],
             per_page=args["per_page"],
             sort=args["sort"],

@@ -196,6 +196,11 @@ class CaseQueryArgs(PageArgs):
     status = fields.String(validate=validate.Length(min=1, max=32))
     violation_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     number = fields.String(validate=validate.Length(min=1, max=64))
+    track = fields.String(
+        validate=validate.OneOf(
+            ["administrative", "criminal", "civil_pil", "administrative_pil", "compensation"]
+        )
+    )
 
 
 class BoardQueryArgs(PageArgs):

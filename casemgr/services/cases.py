@@ -547,6 +547,7 @@ def search_cases(
     status: str | None = None,
     violation_id: int | None = None,
     number: str | None = None,
+    track: str | None = None,
     page: int = 1,
     per_page: int = 20,
     sort: str | None = None,
@@ -568,6 +569,8 @@ def search_cases(
         stmt = stmt.where(Case.violation_id == violation_id)
     if number:
         stmt = stmt.where(Case.number == number)
+    if track:
+        stmt = stmt.where(Case.track == track)
     stmt = apply_sort(stmt, sort, CASE_SORTS, "-lead_received_on", Case.id)
     audit_list_read(
         session,

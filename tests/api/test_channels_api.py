@@ -364,6 +364,9 @@ def test_a_judge_sees_only_families_before_their_court_and_records_only_court_ac
     crim.step(judge, "approve_transfer", expect=403, on="2026-03-11")
     crim.step(head, "approve_transfer", on="2026-03-11")
     crim.step(judge, "hand_over", expect=403, on="2026-03-12", attachments=ATTACHMENTS)
+    # The judge's case search finds the criminal case and, filtered by track, only it.
+    found = client.get("/api/v1/cases?track=criminal", headers=judge.headers).get_json()
+    assert [c["id"] for c in found["items"]] == [crim.id]
     # Nor an administrative case's step.
     admin = client.post(
         "/api/v1/cases",
