@@ -47,6 +47,21 @@ from casemgr.models.family import (
     RestorationProject,
     RestorationStatus,
 )
+from casemgr.models.linkage import (
+    BatchStatus,
+    Decision,
+    EdgeKind,
+    GraphEdge,
+    GraphNode,
+    ImportBatch,
+    LinkCandidate,
+    Merge,
+    NodeKind,
+    RecordSource,
+    ReviewState,
+    RowRejection,
+    SourceRecord,
+)
 from casemgr.models.organs import JudicialOrgan, OrganKind, OrganLevel
 from casemgr.models.penalties import (
     ArrangementKind,
@@ -78,6 +93,19 @@ from casemgr.models.violations import (
 )
 
 __all__ = [
+    "BatchStatus",
+    "Decision",
+    "EdgeKind",
+    "GraphEdge",
+    "GraphNode",
+    "ImportBatch",
+    "LinkCandidate",
+    "Merge",
+    "NodeKind",
+    "RecordSource",
+    "ReviewState",
+    "RowRejection",
+    "SourceRecord",
     "Alert",
     "AlertKind",
     "AlertState",
