@@ -25,6 +25,7 @@ from casemgr.services import (
     cases,
     demo,
     demo_families,
+    imports,
     localtime,
     reference,
     violations,
@@ -37,6 +38,31 @@ audit_cli = AppGroup("audit", help="The tamper-evident audit trail.")
 user_cli = AppGroup("user", help="User accounts.")
 holidays_cli = AppGroup("holidays", help="The statutory-holiday calendar of the legal clock.")
 lifecycle_cli = AppGroup("lifecycle", help="The case lifecycles.")
+linkage_cli = AppGroup("linkage", help="Registry, tax and enforcement records and their links.")
+
+
+@linkage_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--source", type=click.Choice(["registry", "tax", "env"]), required=True)
+@click.option("--source-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+def linkage_import(path: Path, source: str, source_date: datetime | None) -> None:
+    """Import a CSV, XLSX or JSON Lines file as one batch: all good rows or none."""
+    imports.recover_stale_batches(db.session())
+    report = imports.import_file(
+        db.session(),
+        SYSTEM_ACTOR,
+        path,
+        source,
+        source_date=source_date.date() if source_date else None,
+    )
+    click.echo(
+        f"batch {report.batch_id}: {report.status}, {report.rows_imported} imported, "
+        f"{report.rows_rejected} rejected of {report.rows_read}"
+    )
+    for r in report.rejections[:20]:
+        click.echo(f"  row {r.row_number} {r.field}: {r.reason.format(**r.params)}")
+    if report.status != "committed":
+        raise click.ClickException(report.error)
 
 
 @holidays_cli.command("load")
@@ -259,6 +285,7 @@ def load_demo_cases(count: int = 40, seed: int = 2026) -> int:
 
 
 def register(app: Flask) -> None:
-    for group in (refdata_cli, demo_cli, audit_cli, user_cli, holidays_cli, lifecycle_cli):
+    groups = (refdata_cli, demo_cli, audit_cli, user_cli, holidays_cli, lifecycle_cli, linkage_cli)
+    for group in groups:
         app.cli.add_command(group)
     app.cli.add_command(setup_command)

@@ -11,6 +11,7 @@ from casemgr.api import (
     deadlines,
     enterprises,
     evidence,
+    imports,
     penalties,
     sources,
     territories,
@@ -33,6 +34,7 @@ BLUEPRINTS = (
     deadlines.blp,
     evidence.blp,
     penalties.blp,
+    imports.blp,
 )
 
 

@@ -176,3 +176,11 @@ def test_flask_babel_finds_the_chinese_catalogue(compiled: Path) -> None:
     """Load the catalogue exactly as flask_babel.Domain.get_translations does."""
     loaded = support.Translations.load(str(compiled), [Locale.parse("zh_CN")], "messages")
     assert loaded.gettext("Log out") == "退出登录"
+
+
+def test_the_linkage_readers_messages_are_listed_for_translation():
+    """The pure readers cannot mark their templates; linkage_messages lists them, exactly."""
+    from casemgr.translations import linkage_messages
+    from linkage.readers import Problem, Reason
+
+    assert set(linkage_messages.READER_MESSAGES) == {m.value for m in (*Reason, *Problem)}
