@@ -63,7 +63,10 @@ def test_a_registry_file_with_chinese_headers_imports_with_provenance(session, t
 
 def test_a_gb18030_tax_file_imports(session, tmp_path):
     path = tmp_path / "tax.csv"
-    text = "纳税人识别号,纳税人名称,法定代表人,地址,联系电话\n520382000000018,仁怀某某酒厂,张三,仁怀市,\n"
+    text = (
+        "纳税人识别号,纳税人名称,法定代表人,地址,联系电话\n"
+        "520382000000018,仁怀某某酒厂,张三,仁怀市,\n"
+    )
     path.write_bytes(text.encode("gb18030"))
     report = imports.import_file(session, SYSTEM_ACTOR, path, "tax")
     assert (report.status, report.rows_imported) == ("committed", 1)
