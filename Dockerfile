@@ -47,5 +47,5 @@ USER casemgr
 
 EXPOSE 8000
 
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-tmp-dir", "/dev/shm", \
+CMD ["gunicorn", "-c", "python:casemgr.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-tmp-dir", "/dev/shm", \
      "--access-logfile", "-", "casemgr.app:create_app()"]

@@ -32,7 +32,7 @@ run: install
 	@echo "    reviewer.zunyi, prosecutor.zunyi, judge.guiyang, compensation.province,"
 	@echo "    credit.province, planner.province"
 	@echo ""
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - 'casemgr.app:create_app()'
+	$(BIN)/gunicorn -c python:casemgr.gunicorn_conf --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - 'casemgr.app:create_app()'
 
 lint: install
 	$(BIN)/ruff check .

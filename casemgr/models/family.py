@@ -54,7 +54,10 @@ class Alert(Audited, Timestamped, Base):
     """
 
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_state_violation", "state", "violation_id"),)
+    __table_args__ = (
+        Index("ix_alerts_state_violation", "state", "violation_id"),
+        Index("ix_alerts_violation_id", "violation_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     violation_id: Mapped[int] = mapped_column(ForeignKey("violations.id"))

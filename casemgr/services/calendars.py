@@ -45,6 +45,7 @@ def load_rows(
     cover. Raises ValueError naming the bad row; nothing is written then."""
     rows = list(rows)
     calendar = load_calendar(rows)  # validates every row first
+    session.info.pop(_SESSION_KEY, None)
     with transaction(session, actor=actor):
         for day in session.scalars(select(HolidayDay).where(HolidayDay.year.in_(calendar.years))):
             session.delete(day)
@@ -79,7 +80,23 @@ def load_csv(session: Session, path: Path, *, actor: Actor = SYSTEM_ACTOR) -> Ca
 
 
 def calendar_for(session: Session) -> HolidayCalendar:
-    """The calendar of the holiday table (rebuilt only when the table changed)."""
+    """The calendar of the holiday table (rebuilt only when the table changed).
+
+    Checked once per session (a request, a command): a page that computes many deadlines asks
+    the table once, and a load of holidays in the same session forgets the session's copy.
+    """
+    held = session.info.get(_SESSION_KEY)
+    if held is not None:
+        return held  # type: ignore[no-any-return]
+    calendar = _calendar_of_table(session)
+    session.info[_SESSION_KEY] = calendar
+    return calendar
+
+
+_SESSION_KEY = "casemgr.holiday_calendar"
+
+
+def _calendar_of_table(session: Session) -> HolidayCalendar:
     fingerprint = tuple(
         session.execute(
             select(
