@@ -12,6 +12,7 @@ from casemgr.api import (
     enterprises,
     evidence,
     imports,
+    linking,
     penalties,
     sources,
     territories,
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     evidence.blp,
     penalties.blp,
     imports.blp,
+    linking.blp,
 )
 
 
