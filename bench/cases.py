@@ -63,21 +63,14 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import http.client
 import json
-import os
-import platform
 import random
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
@@ -86,11 +79,44 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import psycopg
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import (  # noqa: E402
+    BENCH_PASSWORD,
+    DIVISIONS_CSV,
+    ENTERPRISE_COLUMNS,
+    SOURCE_COLUMNS,
+    Server,
+    add_server_argument,
+    bearer,
+    copy_tables,
+    counting_statements,
+    dispose,
+    drop_indexes,
+    enterprise_row,
+    latency_stats,
+    load_reference,
+    loaded_key,
+    log,
+    machine,
+    make_app,
+    mark_loaded,
+    migrate_to_head,
+    percentile,
+    ratio,
+    recreate_database,
+    reset_sequences,
+    restore_indexes,
+    row_counts,
+    server_settings,
+    source_row,
+    timed_gets,
+    url,
+    vacuum_analyze,
+    write_results,
+)
 from casemgr.demo.generator import generate_enterprises, load_divisions  # noqa: E402
 from casemgr.legalclock import (  # noqa: E402
     RULES,
@@ -117,13 +143,9 @@ from casemgr.services.cases import (  # noqa: E402
 from casemgr.services.deadlines import PARTY_WINDOWS  # noqa: E402
 
 DB_NAME = "casemgr_bench_cases"
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 RESULTS_JSON = ROOT / "bench" / "results" / "cases.json"
 RESULTS_MD = ROOT / "bench" / "results" / "cases.md"
-DIVISIONS_CSV = ROOT / "casemgr" / "refdata" / "guizhou-divisions.csv"
 SEED = 2026
-SECRET_KEY = "bench-secret-key-not-for-production"
-BENCH_PASSWORD = "bench-password-2026"
 LOCAL = ZoneInfo("Asia/Shanghai")
 YEARS_OF_CASES = 5
 OFFICERS = 300
@@ -142,64 +164,8 @@ _E = AdminEvent
 # ------------------------------------------------------------------------------------------------
 
 
-def _url(server: str, database: str, driver: str = "postgresql") -> str:
-    return (
-        make_url(server)
-        .set(drivername=driver, database=database)
-        .render_as_string(hide_password=False)
-    )
-
-
-def _make_app(server: str, instance: Path) -> Any:
-    from casemgr.app import create_app
-
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": _url(server, DB_NAME, "postgresql+psycopg"),
-            "SECRET_KEY": SECRET_KEY,
-            "INSTANCE_PATH": str(instance),
-        }
-    )
-
-
-def _dispose(app: Any) -> None:
-    from casemgr.extensions import db
-
-    db.session.remove()
-    db.engine.dispose()
-
-
-def _migrate_to_head(app: Any) -> None:
-    from flask_migrate import upgrade
-
-    with app.app_context():
-        upgrade(revision="head")
-        _dispose(app)
-
-
-def _recreate_database(server: str) -> None:
-    with psycopg.connect(_url(server, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f"CREATE DATABASE \"{DB_NAME}\" TEMPLATE template0 ENCODING 'UTF8'")
-
-
 def _dataset_key(args: argparse.Namespace) -> str:
     return f"bench/cases.py cases={args.cases} events_per_case={args.events_per_case} seed={SEED}"
-
-
-def _loaded_key(server: str) -> str | None:
-    """The parameters an existing bench database was loaded with (its comment), or None."""
-    with psycopg.connect(_url(server, "postgres"), autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [DB_NAME],
-        ).fetchone()
-    return None if row is None else row[0]
-
-
-def _mark_loaded(server: str, key: str) -> None:
-    with psycopg.connect(_url(server, DB_NAME), autocommit=True) as conn:
-        conn.execute(f"COMMENT ON DATABASE \"{DB_NAME}\" IS '{key}'")
 
 
 def _load_reference(app: Any) -> dict[str, str]:
@@ -209,46 +175,21 @@ def _load_reference(app: Any) -> dict[str, str]:
 
     from casemgr.extensions import db
     from casemgr.models import Division, DivisionLevel
-    from casemgr.services import case_numbers, reference
+    from casemgr.services import case_numbers
 
+    load_reference(app)
     with app.app_context():
-        reference.load_reference_data(db.session, pilot_counties=app.config["PILOT_COUNTIES"])
         counties = db.session.scalars(
             select(Division.code).where(Division.level == DivisionLevel.COUNTY)
         ).all()
         prefixes = {c: case_numbers.prefix_for(db.session, c) for c in counties}
-        _dispose(app)
+        dispose(app)
     return prefixes
 
 
 # ------------------------------------------------------------------------------------------------
-# COPY text format
+# COPY columns
 # ------------------------------------------------------------------------------------------------
-
-
-def _copy_text(value: Any) -> str:
-    """One field in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, list | dict):
-        value = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text
-
-
-def _line(row: Sequence[Any]) -> str:
-    return "\t".join(map(_copy_text, row)) + "\n"
 
 
 COLUMNS = {
@@ -258,15 +199,8 @@ COLUMNS = {
     ),
     "user_roles": "user_id, role",
     "user_jurisdictions": "user_id, code",
-    "enterprises": (
-        "id, uscc, uscc_status, unknown_authority, name, legal_representative, address, "
-        "county_code, industry_code, industry_name, status, registered_on, version, "
-        "created_at, updated_at"
-    ),
-    "pollution_sources": (
-        "id, enterprise_id, name, permit_number, permit_class, key_pollutant_unit, county_code, "
-        "basin_code, latitude, longitude, version, created_at, updated_at"
-    ),
+    "enterprises": ENTERPRISE_COLUMNS,
+    "pollution_sources": SOURCE_COLUMNS,
     "violations": (
         "id, found_at, occurred_from, occurred_to, county_code, basin_code, latitude, "
         "longitude, place, source_id, summary, description, origin, origin_reference, "
@@ -313,58 +247,6 @@ SERIAL_TABLES = (
     "extensions",
     "investigation_records",
 )
-
-
-def copy_tables(server: str, tables: dict[str, Iterable[Sequence[Any]]]) -> None:
-    """COPY each table's rows through its own connection, the tables side by side."""
-    errors: list[BaseException] = []
-
-    def run(table: str, rows: Iterable[Sequence[Any]]) -> None:
-        try:
-            with psycopg.connect(_url(server, DB_NAME)) as conn:
-                # Rows are consistent by construction (ids assigned here); skipping the
-                # foreign-key triggers lets the tables load side by side, not parents first.
-                conn.execute("SET session_replication_role = replica")
-                with conn.cursor() as cur:
-                    sql = f"COPY {table} ({COLUMNS[table]}) FROM STDIN"
-                    with cur.copy(sql) as copy:
-                        chunk: list[str] = []
-                        for row in rows:
-                            chunk.append(_line(row))
-                            if len(chunk) >= 20_000:
-                                copy.write("".join(chunk))
-                                chunk.clear()
-                        if chunk:
-                            copy.write("".join(chunk))
-                conn.commit()
-        except BaseException as exc:  # reported after join
-            errors.append(exc)
-
-    threads = [
-        threading.Thread(target=run, args=(t, rows), daemon=True) for t, rows in tables.items()
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-
-
-def reset_sequences(server: str) -> None:
-    with psycopg.connect(_url(server, DB_NAME), autocommit=True) as conn:
-        for table in SERIAL_TABLES:
-            # ids were assigned here, so move each serial sequence past them
-            conn.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
-            )
-
-
-def vacuum_analyze(server: str) -> None:
-    with psycopg.connect(_url(server, DB_NAME), autocommit=True) as conn:
-        for table in COLUMNS:
-            conn.execute(f"VACUUM (ANALYZE) {table}")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -947,45 +829,11 @@ def build_dataset(
     ent_rows: list[tuple[Any, ...]] = []
     source_rows: list[tuple[Any, ...]] = []
     for eid, rec in enumerate(generate_enterprises(divisions, count=n_enterprises, seed=SEED), 1):
-        ent_rows.append(
-            (
-                eid,
-                rec["uscc"],
-                "ok",
-                False,
-                rec["name"],
-                rec["legal_representative"],
-                rec["address"],
-                rec["county_code"],
-                rec["industry_code"],
-                rec["industry_name"],
-                rec["status"],
-                rec["registered_on"],
-                1,
-                created,
-                created,
-            )
-        )
+        ent_rows.append(enterprise_row(eid, rec, created))
         first = None
         for s in rec["sources"]:
             sid = len(source_rows) + 1
-            source_rows.append(
-                (
-                    sid,
-                    eid,
-                    s["name"],
-                    s["permit_number"],
-                    s["permit_class"],
-                    s["key_pollutant_unit"],
-                    s["county_code"],
-                    s["basin_code"],
-                    s["latitude"],
-                    s["longitude"],
-                    1,
-                    created,
-                    created,
-                )
-            )
+            source_rows.append(source_row(sid, eid, s, created))
             if first is None:
                 first = (sid, s["basin_code"], s["latitude"], s["longitude"])
         ents.append(Ent(eid, rec["county_code"], rec["name"], rec["address"], first))
@@ -1240,7 +1088,7 @@ class Caller:
 
 def busiest_counties(server: str) -> dict[str, str]:
     """Per prefecture, the county with most missed deadlines (prefecture -> county)."""
-    with psycopg.connect(_url(server, DB_NAME)) as conn:
+    with psycopg.connect(url(server, DB_NAME)) as conn:
         rows = conn.execute(
             "SELECT DISTINCT ON (d.parent_code) d.parent_code, x.county_code "
             "FROM (SELECT county_code, count(*) AS n FROM deadlines WHERE state = 'missed' "
@@ -1279,81 +1127,8 @@ def create_callers(app: Any, counties: dict[str, str]) -> list[Caller]:
                     "certificate_number": f"BENCH{i:04d}",
                 },
             )
-        _dispose(app)
+        dispose(app)
     return callers
-
-
-# ------------------------------------------------------------------------------------------------
-# The HTTP stack: gunicorn and a client
-# ------------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """``gunicorn --workers 2 'casemgr.app:create_app()'`` against the bench database."""
-
-    def __init__(self, server: str, instance: Path) -> None:
-        self.port = _free_port()
-        env = {
-            **os.environ,
-            "CASEMGR_DATABASE_URL": _url(server, DB_NAME),
-            "CASEMGR_INSTANCE_PATH": str(instance),
-            "CASEMGR_SECRET_KEY": SECRET_KEY,
-        }
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.proc = subprocess.Popen(
-            [
-                str(gunicorn),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-                "casemgr.app:create_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit("gunicorn did not become healthy")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def login(self, username: str) -> str:
-        """A bearer token through ``POST /api/v1/tokens``."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        body = json.dumps({"username": username, "password": BENCH_PASSWORD, "label": "bench"})
-        conn.request("POST", "/api/v1/tokens", body, {"Content-Type": "application/json"})
-        resp = conn.getresponse()
-        data = resp.read()
-        if resp.status != 201:
-            raise SystemExit(f"login of {username} failed: {resp.status} {data[:200]!r}")
-        return str(json.loads(data)["token"])
 
 
 @dataclass(frozen=True)
@@ -1385,20 +1160,11 @@ def _fingerprint(kind: str, body: dict[str, Any]) -> tuple[Any, ...]:
 
 def run_requests(port: int, tokens: dict[str, str], requests: list[Request]) -> list[Outcome]:
     """One request at a time, each timed from sending to the last byte of the body."""
-    out = []
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-    for req in requests:
-        headers = {"Authorization": f"Bearer {tokens[req.caller]}", "Accept": "application/json"}
-        started = time.perf_counter()
-        conn.request("GET", req.path, headers=headers)
-        resp = conn.getresponse()
-        body = resp.read()
-        ms = (time.perf_counter() - started) * 1000
-        if resp.status != 200:
-            raise SystemExit(f"{resp.status} {req.path}: {body[:300]!r}")
-        out.append(Outcome(req.kind, req.path, ms, _fingerprint(req.kind, json.loads(body))))
-    conn.close()
-    return out
+    timed, _ = timed_gets(port, [(r.path, bearer(tokens[r.caller])) for r in requests])
+    return [
+        Outcome(r.kind, r.path, t.ms, _fingerprint(r.kind, json.loads(t.body)))
+        for r, t in zip(requests, timed, strict=True)
+    ]
 
 
 KINDS = {
@@ -1440,32 +1206,18 @@ def build_requests(
 
 def count_queries(app: Any, tokens: dict[str, str], requests: list[Request]) -> dict[str, float]:
     """Mean SQL statements per request of each kind, through the app's test client."""
-    from sqlalchemy import event
-
     from casemgr.extensions import db
 
     counts: dict[str, list[int]] = {}
-    with app.app_context():
-        engine = db.engine
-        seen = [0]
-
-        def tally(*_: Any) -> None:
-            seen[0] += 1
-
-        event.listen(engine, "before_cursor_execute", tally)
-        try:
-            client = app.test_client()
-            for req in requests:
-                seen[0] = 0
-                resp = client.get(
-                    req.path, headers={"Authorization": f"Bearer {tokens[req.caller]}"}
-                )
-                if resp.status_code != 200:
-                    raise SystemExit(f"{resp.status_code} {req.path}")
-                counts.setdefault(req.kind, []).append(seen[0])
-        finally:
-            event.remove(engine, "before_cursor_execute", tally)
-        _dispose(app)
+    with app.app_context(), counting_statements(db.engine) as seen:
+        client = app.test_client()
+        for req in requests:
+            seen[0] = 0
+            resp = client.get(req.path, headers={"Authorization": f"Bearer {tokens[req.caller]}"})
+            if resp.status_code != 200:
+                raise SystemExit(f"{resp.status_code} {req.path}")
+            counts.setdefault(req.kind, []).append(seen[0])
+        dispose(app)
     return {k: round(statistics.mean(v), 1) for k, v in counts.items()}
 
 
@@ -1497,7 +1249,7 @@ def explain_board(app: Any, prefecture: str, scope: str | None) -> dict[str, Any
             plan = session.execute(text("EXPLAIN (ANALYZE, BUFFERS) " + sql)).scalars().all()
             out[name] = {"sql": sql, "plan": plan}
         session.rollback()
-        _dispose(app)
+        dispose(app)
     return out
 
 
@@ -1511,23 +1263,13 @@ def _plan_ms(plan: list[str]) -> float:
 # ------------------------------------------------------------------------------------------------
 
 
-def drop_index(server: str, name: str) -> str:
-    """Drop index ``name`` and refresh the statistics; return the statement recreating it."""
-    with psycopg.connect(_url(server, DB_NAME), autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT pg_get_indexdef(c.oid) FROM pg_class c WHERE c.relname = %s", [name]
-        ).fetchone()
-        if row is None:
-            raise SystemExit(f"index {name} is missing: is the database at head?")
-        conn.execute(f"DROP INDEX {name}")
-        conn.execute("ANALYZE deadlines")
-    return str(row[0])
+def drop_index(server: str, name: str) -> list[str]:
+    """Drop index ``name`` and refresh the statistics; return the statements recreating it."""
+    return drop_indexes(server, DB_NAME, [name], ["deadlines"])
 
 
-def restore_index(server: str, statement: str) -> None:
-    with psycopg.connect(_url(server, DB_NAME), autocommit=True) as conn:
-        conn.execute(statement)
-        conn.execute("ANALYZE deadlines")
+def restore_index(server: str, statements: list[str]) -> None:
+    restore_indexes(server, DB_NAME, statements, ["deadlines"])
 
 
 def time_detail_in_process(
@@ -1562,7 +1304,7 @@ def time_detail_in_process(
             if i >= len(warmup):
                 body = json.loads(json.dumps(body, default=str))
                 out.append(Outcome("detail", req.path, ms, _fingerprint("detail", body)))
-        _dispose(app)
+        dispose(app)
     return out
 
 
@@ -1571,52 +1313,28 @@ def time_detail_in_process(
 # ------------------------------------------------------------------------------------------------
 
 
-def _percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * p // 100))
-    return ordered[int(rank) - 1]
-
-
 def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
     by_kind: dict[str, list[float]] = {}
     for o in outcomes:
         by_kind.setdefault(o.kind, []).append(o.ms)
     out: dict[str, Any] = {}
     for kind, values in by_kind.items():
-        out[kind] = {
-            "n": len(values),
-            "median_ms": round(statistics.median(values), 2),
-            "p95_ms": round(_percentile(values, 95), 2),
-            "p99_ms": round(_percentile(values, 99), 2),
-            "max_ms": round(max(values), 2),
-        }
+        out[kind] = latency_stats(values)
     per_prefecture: dict[str, list[float]] = {}
     for o in outcomes:
         if o.kind == "board":
             per_prefecture.setdefault(o.path.split("county=")[1][:6], []).append(o.ms)
     out["board_by_prefecture"] = {
-        p: {"median_ms": round(statistics.median(v), 2), "p95_ms": round(_percentile(v, 95), 2)}
+        p: {"median_ms": round(statistics.median(v), 2), "p95_ms": round(percentile(v, 95), 2)}
         for p, v in sorted(per_prefecture.items())
     }
     return out
 
 
-def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.1f}×" if b else "-"
-
-
 def _server_facts(server: str) -> dict[str, Any]:
-    with psycopg.connect(_url(server, DB_NAME)) as conn:
-        facts: dict[str, Any] = {"postgresql": conn.execute("SHOW server_version").fetchone()[0]}
-        for setting in ("shared_buffers", "work_mem", "effective_cache_size", "jit"):
-            facts[setting] = conn.execute(f"SHOW {setting}").fetchone()[0]
-        facts["database_size"] = conn.execute(
-            "SELECT pg_size_pretty(pg_database_size(current_database()))"
-        ).fetchone()[0]
-        facts["rows"] = {
-            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COLUMNS
-        }
+    with psycopg.connect(url(server, DB_NAME)) as conn:
+        facts = server_settings(conn)
+        facts["rows"] = row_counts(conn, COLUMNS)
         facts["case_statuses"] = dict(
             conn.execute(
                 "SELECT status, count(*) FROM cases GROUP BY status ORDER BY count(*) DESC"
@@ -1648,23 +1366,6 @@ def _server_facts(server: str) -> dict[str, Any]:
             ).fetchall()
         )
     return facts
-
-
-def _machine() -> dict[str, Any]:
-    mem = ""
-    try:
-        with open("/proc/meminfo") as fh:
-            kib = int(fh.readline().split()[1])
-            mem = f"{kib / 2**20:.0f} GiB"
-    except OSError:
-        pass
-    return {
-        "cpus": os.cpu_count(),
-        "memory": mem,
-        "platform": platform.platform(),
-        # Other work on the machine moves the figures: the 1-minute load when measuring ends.
-        "load_average": round(os.getloadavg()[0], 2),
-    }
 
 
 def markdown(result: dict[str, Any]) -> str:
@@ -1730,7 +1431,7 @@ def markdown(result: dict[str, Any]) -> str:
             prefix = line if i == 0 else "| | | | | |"
             lines.append(
                 f"{prefix} {name} | {b['median_ms']} | {b['p95_ms']} | "
-                f"{_ratio(b['median_ms'], s['median_ms'])} | {_ratio(b['p95_ms'], s['p95_ms'])} |"
+                f"{ratio(b['median_ms'], s['median_ms'])} | {ratio(b['p95_ms'], s['p95_ms'])} |"
             )
     t = result["targets"]
     lines += [
@@ -1778,15 +1479,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--no-baseline", action="store_true", help=f"skip the phase without {BASELINE_INDEX}"
     )
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER),
-        help="PostgreSQL server URL (its database is ignored; %(default)s)",
-    )
+    add_server_argument(parser)
     args = parser.parse_args(argv)
-
-    def log(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
 
     from casemgr.services.cases import local_today
 
@@ -1795,15 +1489,15 @@ def main(argv: list[str] | None = None) -> None:
     timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="casemgr-bench-") as tmp:
         instance = Path(tmp)
-        app = _make_app(server, instance)
+        app = make_app(server, DB_NAME, instance)
         key = _dataset_key(args) + f" today={today}"
-        if args.keep and _loaded_key(server) == key:
+        if args.keep and loaded_key(server, DB_NAME) == key:
             log(f"reusing {DB_NAME} ({key})")
-            _migrate_to_head(app)
+            migrate_to_head(app)
         else:
             log(f"creating {DB_NAME}, migrating to head, loading the reference data")
-            _recreate_database(server)
-            _migrate_to_head(app)
+            recreate_database(server, DB_NAME)
+            migrate_to_head(app)
             prefixes = _load_reference(app)
             log(f"generating {args.cases:,} cases")
             started = time.perf_counter()
@@ -1811,14 +1505,14 @@ def main(argv: list[str] | None = None) -> None:
             timings["generate_s"] = round(time.perf_counter() - started, 1)
             log(f"  {data.counts} in {timings['generate_s']} s; loading with COPY")
             started = time.perf_counter()
-            copy_tables(server, data.tables)
-            reset_sequences(server)
+            copy_tables(server, DB_NAME, COLUMNS, data.tables)
+            reset_sequences(server, DB_NAME, SERIAL_TABLES)
             timings["copy_s"] = round(time.perf_counter() - started, 1)
             del data
             started = time.perf_counter()
-            vacuum_analyze(server)
+            vacuum_analyze(server, DB_NAME, COLUMNS)
             timings["vacuum_analyze_s"] = round(time.perf_counter() - started, 1)
-            _mark_loaded(server, key)
+            mark_loaded(server, DB_NAME, key)
             log(f"  COPY {timings['copy_s']} s, VACUUM ANALYZE {timings['vacuum_analyze_s']} s")
         facts = _server_facts(server)
         n_cases = facts["rows"]["cases"]
@@ -1838,7 +1532,7 @@ def main(argv: list[str] | None = None) -> None:
 
         phases: dict[str, Any] = {}
         outcomes: dict[str, list[Outcome]] = {}
-        srv = Server(server, instance)
+        srv = Server(server, DB_NAME, instance)
         try:
             tokens = {c.username: srv.login(c.username) for c in callers}
             log(f"head: {len(warmup)} warm-up + {len(requests)} requests")
@@ -1860,7 +1554,7 @@ def main(argv: list[str] | None = None) -> None:
             log(f"baseline: dropping {BASELINE_INDEX}")
             restore = drop_index(server, BASELINE_INDEX)
             try:
-                srv = Server(server, instance)
+                srv = Server(server, DB_NAME, instance)
                 try:
                     log(f"baseline: {len(warmup)} warm-up + {len(requests)} requests")
                     run_requests(srv.port, tokens, warmup)
@@ -1891,7 +1585,7 @@ def main(argv: list[str] | None = None) -> None:
     result = {
         "benchmark": "case detail and deadline board through gunicorn (2 workers) and the API",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": _machine(),
+        "machine": machine(),
         "database": facts,
         "settings": {
             "cases": args.cases,
@@ -1923,12 +1617,7 @@ def main(argv: list[str] | None = None) -> None:
             < TARGET_BOARD_MS,
         },
     }
-    RESULTS_JSON.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS_JSON.write_text(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
-    section = markdown(result)
-    RESULTS_MD.write_text(section, encoding="utf-8")
-    print(section)
-    print(f"JSON: {RESULTS_JSON.relative_to(ROOT)}; markdown: {RESULTS_MD.relative_to(ROOT)}")
+    write_results(result, RESULTS_JSON, RESULTS_MD, markdown(result))
 
 
 if __name__ == "__main__":

@@ -25,19 +25,11 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import platform
-import queue
 import random
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -47,19 +39,46 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import (  # noqa: E402
+    DIVISIONS_CSV,
+    ENTERPRISE_COLUMNS,
+    SOURCE_COLUMNS,
+    CopyFeed,
+    Server,
+    add_server_argument,
+    bearer,
+    copy_line,
+    database_exists,
+    dispose,
+    drop_indexes,
+    enterprise_row,
+    latency_stats,
+    load_reference,
+    log,
+    machine,
+    make_app,
+    migrate_to_head,
+    ratio,
+    recreate_database,
+    reset_sequences,
+    restore_indexes,
+    row_counts,
+    server_settings,
+    source_row,
+    timed_gets,
+    url,
+    vacuum_analyze,
+    write_json,
+)
 from casemgr.demo.generator import generate_enterprises, load_divisions  # noqa: E402
 
 DB_NAME = "casemgr_bench"
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 RESULTS = ROOT / "bench" / "results" / "enterprise_search.json"
-DIVISIONS_CSV = ROOT / "casemgr" / "refdata" / "guizhou-divisions.csv"
 SEED = 2026
-SECRET_KEY = "bench-secret-key-not-for-production"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -67,114 +86,26 @@ SECRET_KEY = "bench-secret-key-not-for-production"
 # ------------------------------------------------------------------------------------------------
 
 
-def _url(server: str, database: str, driver: str = "postgresql") -> str:
-    return (
-        make_url(server)
-        .set(drivername=driver, database=database)
-        .render_as_string(hide_password=False)
-    )
-
-
-def _make_app(db_url: str, instance: Path) -> Any:
-    from casemgr.app import create_app
-
-    return create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": _url(db_url, DB_NAME, "postgresql+psycopg"),
-            "SECRET_KEY": SECRET_KEY,
-            "INSTANCE_PATH": str(instance),
-        }
-    )
-
-
-def _migrate(app: Any) -> None:
-    """``flask db upgrade``: the app's own migrations, to head."""
-    from flask_migrate import upgrade
-
-    from casemgr.extensions import db
-
-    with app.app_context():
-        upgrade()
-        db.session.remove()
-        db.engine.dispose()
-
-
 def _loaded_rows(server: str) -> int | None:
     """Enterprises in an existing bench database, or None if there is none."""
-    with psycopg.connect(_url(server, "postgres"), autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-    if not found:
+    if not database_exists(server, DB_NAME):
         return None
-    with psycopg.connect(_url(server, DB_NAME)) as conn:
+    with psycopg.connect(url(server, DB_NAME)) as conn:
         if conn.execute("SELECT to_regclass('enterprises')").fetchone() == (None,):
             return None
         return int(conn.execute("SELECT count(*) FROM enterprises").fetchone()[0])
 
 
-def _recreate_database(server: str) -> None:
-    with psycopg.connect(_url(server, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f"CREATE DATABASE \"{DB_NAME}\" TEMPLATE template0 ENCODING 'UTF8'")
-
-
-def _load_reference(app: Any) -> None:
-    from casemgr.extensions import db
-    from casemgr.services import reference
-
-    with app.app_context():
-        reference.load_reference_data(db.session, pilot_counties=app.config["PILOT_COUNTIES"])
-        db.session.remove()
-        db.engine.dispose()
-
-
-def _copy_text(value: Any) -> str:
-    """One field in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text
-
-
 def _line(*values: Any) -> str:
-    return "\t".join(map(_copy_text, values)) + "\n"
+    return copy_line(values)
 
 
 COPY_COLUMNS = {
-    "enterprises": (
-        "id, uscc, uscc_status, unknown_authority, name, legal_representative, address, "
-        "county_code, industry_code, industry_name, status, registered_on, version, "
-        "created_at, updated_at"
-    ),
+    "enterprises": ENTERPRISE_COLUMNS,
     "enterprise_aliases": "id, enterprise_id, kind, value",
     "enterprise_names": "id, enterprise_id, name, valid_to",
-    "pollution_sources": (
-        "id, enterprise_id, name, permit_number, permit_class, key_pollutant_unit, county_code, "
-        "basin_code, latitude, longitude, version, created_at, updated_at"
-    ),
+    "pollution_sources": SOURCE_COLUMNS,
 }
-
-
-def _copy_worker(server: str, table: str, chunks: queue.Queue[str | None]) -> None:
-    with psycopg.connect(_url(server, DB_NAME)) as conn:
-        # Rows are consistent by construction (bulk_load assigns the ids); skipping the
-        # foreign-key triggers (superuser only) lets the four tables load side by side.
-        conn.execute("SET session_replication_role = replica")
-        with conn.cursor() as cur:
-            with cur.copy(f"COPY {table} ({COPY_COLUMNS[table]}) FROM STDIN") as copy:
-                while (chunk := chunks.get()) is not None:
-                    copy.write(chunk)
-        conn.commit()
 
 
 def bulk_load(server: str, rows: int, *, log: Callable[[str], None]) -> dict[str, int]:
@@ -187,20 +118,7 @@ def bulk_load(server: str, rows: int, *, log: Callable[[str], None]) -> dict[str
     """
     divisions = load_divisions(DIVISIONS_CSV)
     now = datetime.now(UTC).isoformat()
-    queues: dict[str, queue.Queue[str | None]] = {t: queue.Queue(maxsize=4) for t in COPY_COLUMNS}
-    errors: list[BaseException] = []
-
-    def run(table: str) -> None:
-        try:
-            _copy_worker(server, table, queues[table])
-        except BaseException as exc:  # reported after join
-            errors.append(exc)
-            while queues[table].get() is not None:  # drain so the producer never blocks
-                pass
-
-    threads = [threading.Thread(target=run, args=(t,), daemon=True) for t in COPY_COLUMNS]
-    for t in threads:
-        t.start()
+    feed = CopyFeed(server, DB_NAME, COPY_COLUMNS)
     counts = dict.fromkeys(COPY_COLUMNS, 0)
     buffers: dict[str, list[str]] = {t: [] for t in COPY_COLUMNS}
     started = time.perf_counter()
@@ -208,31 +126,12 @@ def bulk_load(server: str, rows: int, *, log: Callable[[str], None]) -> dict[str
 
     def flush() -> None:
         for table, lines in buffers.items():
-            if lines:
-                queues[table].put("".join(lines))
-                lines.clear()
+            feed.put(table, lines)
+            lines.clear()
 
     ent, als, nam, src = (buffers[t] for t in COPY_COLUMNS)
     for ent_id, rec in enumerate(generate_enterprises(divisions, count=rows, seed=SEED), 1):
-        ent.append(
-            _line(
-                ent_id,
-                rec["uscc"],
-                "ok",
-                False,
-                rec["name"],
-                rec["legal_representative"],
-                rec["address"],
-                rec["county_code"],
-                rec["industry_code"],
-                rec["industry_name"],
-                rec["status"],
-                rec["registered_on"],
-                1,
-                now,
-                now,
-            )
-        )
+        ent.append(copy_line(enterprise_row(ent_id, rec, now)))
         for kind, value in rec["aliases"]:
             counts["enterprise_aliases"] += 1
             als.append(_line(counts["enterprise_aliases"], ent_id, kind, value))
@@ -241,51 +140,18 @@ def bulk_load(server: str, rows: int, *, log: Callable[[str], None]) -> dict[str
             nam.append(_line(counts["enterprise_names"], ent_id, old["name"], old["valid_to"]))
         for s in rec["sources"]:
             counts["pollution_sources"] += 1
-            src.append(
-                _line(
-                    counts["pollution_sources"],
-                    ent_id,
-                    s["name"],
-                    s["permit_number"],
-                    s["permit_class"],
-                    s["key_pollutant_unit"],
-                    s["county_code"],
-                    s["basin_code"],
-                    s["latitude"],
-                    s["longitude"],
-                    1,
-                    now,
-                    now,
-                )
-            )
+            src.append(copy_line(source_row(counts["pollution_sources"], ent_id, s, now)))
         counts["enterprises"] = ent_id
         if ent_id % chunk == 0:
             flush()
-            if errors:
+            if feed.errors:
                 break
             if ent_id % 200_000 == 0:
                 log(f"  generated {ent_id:,} enterprises ({time.perf_counter() - started:.0f} s)")
     flush()
-    for q in queues.values():
-        q.put(None)
-    for t in threads:
-        t.join()
-    if errors:
-        raise errors[0]
-    with psycopg.connect(_url(server, DB_NAME), autocommit=True) as conn:
-        for table in COPY_COLUMNS:
-            # ids were assigned here, so move each serial sequence past them
-            conn.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
-            )
+    feed.finish()
+    reset_sequences(server, DB_NAME, COPY_COLUMNS)
     return counts
-
-
-def vacuum_analyze(server: str) -> None:
-    with psycopg.connect(_url(server, DB_NAME), autocommit=True) as conn:
-        for table in COPY_COLUMNS:
-            conn.execute(f"VACUUM (ANALYZE) {table}")
 
 
 def create_token(app: Any) -> str:
@@ -308,46 +174,23 @@ def create_token(app: Any) -> str:
             },
         )
         token, _ = accounts.issue_token(db.session, user, ttl=timedelta(hours=12), label="bench")
-        db.session.remove()
-        db.engine.dispose()
+        dispose(app)
     return token
 
 
 # Indexes of migration 0003: dropped while loading and for the baseline, then restored as they
 # were (definition and statistics target).
 SEARCH_INDEXES = ("ix_enterprises_name_ngrams", "ix_enterprise_names_name_ngrams")
+_SEARCHED = ("enterprises", "enterprise_names")
 
 
 def drop_search_indexes(server: str) -> list[str]:
     """Drop the search indexes; return the statements that recreate them as they were."""
-    restore = []
-    with psycopg.connect(_url(server, DB_NAME), autocommit=True) as conn:
-        for name in SEARCH_INDEXES:
-            row = conn.execute(
-                "SELECT pg_get_indexdef(c.oid), c.oid FROM pg_class c WHERE c.relname = %s",
-                [name],
-            ).fetchone()
-            if row is None:
-                raise SystemExit(f"index {name} is missing: is the database at head?")
-            restore.append(row[0])
-            for attnum, target in conn.execute(
-                "SELECT attnum, attstattarget FROM pg_attribute "
-                "WHERE attrelid = %s AND attstattarget > 0",
-                [row[1]],
-            ):
-                restore.append(f"ALTER INDEX {name} ALTER COLUMN {attnum} SET STATISTICS {target}")
-            conn.execute(f"DROP INDEX {name}")
-        conn.execute("ANALYZE enterprises")
-        conn.execute("ANALYZE enterprise_names")
-    return restore
+    return drop_indexes(server, DB_NAME, SEARCH_INDEXES, _SEARCHED)
 
 
 def restore_search_indexes(server: str, statements: list[str]) -> None:
-    with psycopg.connect(_url(server, DB_NAME), autocommit=True) as conn:
-        for sql in statements:
-            conn.execute(sql)
-        conn.execute("ANALYZE enterprises")
-        conn.execute("ANALYZE enterprise_names")
+    restore_indexes(server, DB_NAME, statements, _SEARCHED)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -384,7 +227,7 @@ class Sample:
 
 def load_sample(server: str, step: int = 97) -> Sample:
     s = Sample()
-    with psycopg.connect(_url(server, DB_NAME)) as conn:
+    with psycopg.connect(url(server, DB_NAME)) as conn:
         for name, uscc, county in conn.execute(
             "SELECT name, uscc, county_code FROM enterprises WHERE id %% %s = 0 ORDER BY id",
             [step],
@@ -468,68 +311,6 @@ def build_requests(sample: Sample, n: int, seed: int) -> list[Request]:
     return out
 
 
-# ------------------------------------------------------------------------------------------------
-# The HTTP stack: gunicorn and a keep-alive client
-# ------------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    """``gunicorn --workers 2 'casemgr.app:create_app()'`` against the bench database."""
-
-    def __init__(self, server: str, instance: Path) -> None:
-        self.port = _free_port()
-        env = {
-            **os.environ,
-            "CASEMGR_DATABASE_URL": _url(server, DB_NAME),
-            "CASEMGR_INSTANCE_PATH": str(instance),
-            "CASEMGR_SECRET_KEY": SECRET_KEY,
-        }
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        self.proc = subprocess.Popen(
-            [
-                str(gunicorn),
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--log-level",
-                "warning",
-                "casemgr.app:create_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise SystemExit("gunicorn did not become healthy")
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
 @dataclass
 class Outcome:
     kind: str
@@ -544,55 +325,20 @@ def run_requests(
     port: int, token: str, requests: list[Request], clients: int
 ) -> tuple[list[Outcome], float]:
     """Issue ``requests`` from ``clients`` threads (keep-alive where the server allows it)."""
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    results: list[Outcome | None] = [None] * len(requests)
-    cursor = iter(range(len(requests)))
-    lock = threading.Lock()
-    failures: list[str] = []
-
-    def client() -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-        while True:
-            with lock:
-                i = next(cursor, None)
-            if i is None:
-                break
-            req = requests[i]
-            started = time.perf_counter()
-            conn.request("GET", req.path, headers=headers)
-            resp = conn.getresponse()
-            body = resp.read()
-            ms = (time.perf_counter() - started) * 1000
-            if resp.status != 200:
-                failures.append(f"{resp.status} {req.path}: {body[:200]!r}")
-                continue
-            page = json.loads(body)
-            ids = tuple(item["id"] for item in page["items"])
-            results[i] = Outcome(req.kind, req.path, ms, ids, page["total"], page["total_exact"])
-        conn.close()
-
-    started = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
-    if failures:
-        raise SystemExit("requests failed:\n" + "\n".join(failures[:10]))
-    return [r for r in results if r is not None], elapsed
+    headers = bearer(token)
+    timed, elapsed = timed_gets(port, [(r.path, headers) for r in requests], clients=clients)
+    out = []
+    for t in timed:
+        page = json.loads(t.body)
+        ids = tuple(item["id"] for item in page["items"])
+        kind = requests[t.index].kind
+        out.append(Outcome(kind, t.path, t.ms, ids, page["total"], page["total_exact"]))
+    return out, elapsed
 
 
 # ------------------------------------------------------------------------------------------------
 # Statistics and report
 # ------------------------------------------------------------------------------------------------
-
-
-def _percentile(values: list[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * p // 100))
-    return ordered[int(rank) - 1]
 
 
 def summarise(outcomes: list[Outcome], elapsed: float, load: tuple[float, ...]) -> dict[str, Any]:
@@ -602,14 +348,7 @@ def summarise(outcomes: list[Outcome], elapsed: float, load: tuple[float, ...]) 
         by_kind.setdefault(o.kind, []).append(o.ms)
         everything.append(o.ms)
 
-    def stats(values: list[float]) -> dict[str, float]:
-        return {
-            "n": len(values),
-            "median_ms": round(statistics.median(values), 2),
-            "p95_ms": round(_percentile(values, 95), 2),
-            "p99_ms": round(_percentile(values, 99), 2),
-        }
-
+    stats = latency_stats  # n, median, p95, p99 (and max)
     slowest = sorted(outcomes, key=lambda o: o.ms, reverse=True)[:15]
     return {
         "overall": {**stats(everything), "requests_per_s": round(len(everything) / elapsed, 1)},
@@ -621,10 +360,6 @@ def summarise(outcomes: list[Outcome], elapsed: float, load: tuple[float, ...]) 
             for o in slowest
         ],
     }
-
-
-def _ratio(a: float, b: float) -> str:
-    return f"{a / b:.1f}×" if b else "-"
 
 
 def markdown(indexed: dict[str, Any], baseline: dict[str, Any] | None) -> str:
@@ -642,8 +377,8 @@ def markdown(indexed: dict[str, Any], baseline: dict[str, Any] | None) -> str:
             if b:
                 line += (
                     f" {b['n']} | {b['median_ms']} | {b['p95_ms']} | "
-                    f"{_ratio(b['median_ms'], s['median_ms'])} | "
-                    f"{_ratio(b['p95_ms'], s['p95_ms'])} |"
+                    f"{ratio(b['median_ms'], s['median_ms'])} | "
+                    f"{ratio(b['p95_ms'], s['p95_ms'])} |"
                 )
             else:
                 line += " | | | | |"
@@ -666,19 +401,9 @@ def _compare(indexed: list[Outcome], baseline: list[Outcome], picks: list[int]) 
 
 
 def _server_facts(server: str) -> dict[str, Any]:
-    with psycopg.connect(_url(server, DB_NAME)) as conn:
-        facts = {
-            "postgresql": conn.execute("SHOW server_version").fetchone()[0],
-            "lc_ctype": conn.execute("SHOW lc_ctype").fetchone()[0],
-        }
-        for setting in ("shared_buffers", "work_mem", "effective_cache_size", "jit"):
-            facts[setting] = conn.execute(f"SHOW {setting}").fetchone()[0]
-        facts["rows"] = {
-            t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COPY_COLUMNS
-        }
-        facts["database_size"] = conn.execute(
-            "SELECT pg_size_pretty(pg_database_size(current_database()))"
-        ).fetchone()[0]
+    with psycopg.connect(url(server, DB_NAME)) as conn:
+        facts = server_settings(conn)
+        facts["rows"] = row_counts(conn, COPY_COLUMNS)
         facts["search_index_sizes"] = dict(
             conn.execute(
                 "SELECT relname, pg_size_pretty(pg_relation_size(oid)) FROM pg_class "
@@ -687,17 +412,6 @@ def _server_facts(server: str) -> dict[str, Any]:
             ).fetchall()
         )
     return facts
-
-
-def _machine() -> dict[str, Any]:
-    mem = ""
-    try:
-        with open("/proc/meminfo") as fh:
-            kib = int(fh.readline().split()[1])
-            mem = f"{kib / 2**20:.0f} GiB"
-    except OSError:
-        pass
-    return {"cpus": os.cpu_count(), "memory": mem, "platform": platform.platform()}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -713,30 +427,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=300, help="unmeasured requests first")
     parser.add_argument("--clients", type=int, default=1, help="concurrent client threads")
     parser.add_argument("--keep", action="store_true", help="reuse a loaded database")
-    parser.add_argument(
-        "--server",
-        default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER),
-        help="PostgreSQL server URL (its database is ignored; %(default)s)",
-    )
+    add_server_argument(parser)
     args = parser.parse_args(argv)
-
-    def log(msg: str) -> None:
-        print(msg, file=sys.stderr, flush=True)
 
     server = args.server
     timings: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="casemgr-bench-") as tmp:
         instance = Path(tmp)
-        app = _make_app(server, instance)
+        app = make_app(server, DB_NAME, instance)
         loaded = _loaded_rows(server) if args.keep else None
         if loaded == args.rows:
             log(f"reusing {DB_NAME} ({loaded:,} enterprises)")
-            _migrate(app)
+            migrate_to_head(app)
         else:
             log(f"creating {DB_NAME}")
-            _recreate_database(server)
-            _migrate(app)
-            _load_reference(app)
+            recreate_database(server, DB_NAME)
+            migrate_to_head(app)
+            load_reference(app)
             # The search indexes are built after the data, as when migration 0003 runs on a
             # loaded database (and COPY is faster without them).
             restore = drop_search_indexes(server)
@@ -746,7 +453,7 @@ def main(argv: list[str] | None = None) -> None:
             timings["load_s"] = round(time.perf_counter() - started, 1)
             log(f"  loaded {counts} in {timings['load_s']} s")
             started = time.perf_counter()
-            vacuum_analyze(server)
+            vacuum_analyze(server, DB_NAME, COPY_COLUMNS)
             timings["vacuum_analyze_s"] = round(time.perf_counter() - started, 1)
             log("building the search indexes")
             started = time.perf_counter()
@@ -761,7 +468,7 @@ def main(argv: list[str] | None = None) -> None:
         picks = list(range(0, len(requests), step)) if args.baseline_requests else []
 
         phases: dict[str, Any] = {}
-        srv = Server(server, instance)
+        srv = Server(server, DB_NAME, instance)
         try:
             log(f"indexed: {args.warmup} warm-up + {len(requests)} requests")
             run_requests(srv.port, token, warmup, args.clients)
@@ -776,7 +483,7 @@ def main(argv: list[str] | None = None) -> None:
             log("baseline: dropping the search indexes of migration 0003")
             restore = drop_search_indexes(server)
             try:
-                srv = Server(server, instance)
+                srv = Server(server, DB_NAME, instance)
                 try:
                     subset = [requests[i] for i in picks]
                     log(f"baseline: {len(subset)} requests (every {step}th of the same list)")
@@ -794,7 +501,7 @@ def main(argv: list[str] | None = None) -> None:
     result = {
         "benchmark": "enterprise search through gunicorn (2 workers) and the HTTP API",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": _machine(),
+        "machine": machine(),
         "database": facts,
         "settings": {
             "rows": args.rows,
@@ -809,8 +516,7 @@ def main(argv: list[str] | None = None) -> None:
         "phases": phases,
         "baseline_result_mismatches": mismatches,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_json(RESULTS, result)
     print(f"Enterprise search, {facts['rows']['enterprises']:,} enterprises, ")
     print(f"PostgreSQL {facts['postgresql']}, {args.clients} client(s)\n")
     print(markdown(phases["indexed"], phases.get("baseline")))

@@ -38,7 +38,6 @@ from casemgr.models import (
 from casemgr.policy import Actor, Permission
 from casemgr.repositories.common import Page, apply_sort, paginate
 from casemgr.services.access import require
-from linkage.normalize import parse_name
 from linkage.readers import BadRow, ReadError, Row, open_records
 
 # How long a batch may stay ``running`` before a recovery treats its writer as dead.
@@ -73,6 +72,10 @@ def file_sha256(path: Path) -> str:
 
 
 def _record(batch: ImportBatch, row: Row) -> dict[str, Any]:
+    # Imported here, not at module level: the normaliser loads pypinyin's dictionaries (some
+    # 190,000 objects), which web workers that never import should not carry.
+    from linkage.normalize import parse_name
+
     f = row.fields
     source = batch.source
     parts = parse_name(f.get("name", ""))
