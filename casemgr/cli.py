@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import sys
+import time as time_module
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -39,6 +40,43 @@ user_cli = AppGroup("user", help="User accounts.")
 holidays_cli = AppGroup("holidays", help="The statutory-holiday calendar of the legal clock.")
 lifecycle_cli = AppGroup("lifecycle", help="The case lifecycles.")
 linkage_cli = AppGroup("linkage", help="Registry, tax and enforcement records and their links.")
+
+
+@linkage_cli.command("run")
+@click.option("--registry", "registry", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--tax", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.option("--env", type=click.Path(exists=True, dir_okay=False), default=None)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True))
+@click.option("--review", type=click.Path(dir_okay=False, writable=True), default=None)
+def linkage_run(
+    registry: str, tax: str | None, env: str | None, out: str, review: str | None
+) -> None:
+    """Link tax and enforcement records to the registry, file to file (no database).
+
+    Writes OUT (source,record_id,uscc,score,decision: the matches) and, with --review, the
+    uncertain pairs with their evidence. Progress goes to standard error.
+    """
+    from linkage.pipeline import run
+    from linkage.readers import ReadError
+
+    last: dict[str, float] = {}
+
+    def progress(stage: str, count: int) -> None:
+        now = time_module.monotonic()
+        if now - last.get(stage, 0.0) >= 2.0:
+            last[stage] = now
+            click.echo(f"{stage}: {count:,}", err=True)
+
+    try:
+        report = run(registry, tax, env, out, review, progress)
+    except ReadError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(
+        f"links: {report.links:,}, to review: {report.reviews:,}, "
+        f"rows: {report.rows}, rejected rows: {report.bad_rows}, {report.seconds:.1f} s"
+    )
+    for message in report.bad_row_messages[:20]:
+        click.echo(f"  {message}", err=True)
 
 
 @linkage_cli.command("import")

@@ -70,7 +70,9 @@ _HEADER_SCAN = 10  # non-empty rows searched for the header: exports put title r
 _NONE: frozenset[str | None] = frozenset()
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _CLEAN_CODE = re.compile(r"[0-9A-Z]+")  # already what normalise_code would return
-_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[eE]\+?\d+")
+# Excel's rendering of a long number: 9.15206E+17 (a dot or a plus sign; 9E5206266403657454 is a
+# well-formed USCC, E being one of its characters).
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+[eE]\+?|[eE]\+)\d+")
 
 
 class FileFormat(enum.StrEnum):
@@ -278,8 +280,11 @@ def _detect_encoding(path: Path) -> str:
                 continue
             # All before is ASCII, so a multi-byte character starts here in either encoding.
             sample = block[found.start() : found.start() + _SNIFF_SAMPLE]
-            sample += file.read(max(0, _SNIFF_SAMPLE - len(sample)))
-            at_end = file.read(1) == b""
+            if len(sample) == _SNIFF_SAMPLE:
+                at_end = False  # the sample is cut inside the block: a character may be too
+            else:
+                sample += file.read(_SNIFF_SAMPLE - len(sample))
+                at_end = file.read(1) == b""
             for encoding in ("utf-8", "gb18030"):
                 try:
                     codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=at_end)

@@ -564,3 +564,22 @@ def test_every_template_formats_with_its_documented_placeholders() -> None:
 def test_doctests_pass() -> None:
     for module in (readers, headers):
         assert doctest.testmod(module).failed == 0
+
+
+def test_a_utf8_file_whose_sample_cuts_a_character_is_still_utf8(tmp_path):
+    # The first non-ASCII byte near the start and a file between the sample and the block size:
+    # the sample ends inside a character, which is no reason to call the encoding unknown.
+    from linkage.readers import open_records
+
+    path = tmp_path / "mid.csv"
+    rows = "".join(f"{i:015d},某某企业{i}有限公司,张三,贵州省某地,\n" for i in range(6000))
+    path.write_text("纳税人识别号,纳税人名称,法定代表人,地址,联系电话\n" + rows, encoding="utf-8")
+    assert 64 * 1024 < path.stat().st_size < 1024 * 1024
+    assert open_records(path, "tax").encoding == "utf-8"
+
+
+def test_a_uscc_with_an_e_is_not_scientific_notation():
+    from linkage.readers import _SCIENTIFIC
+
+    assert _SCIENTIFIC.fullmatch("9.15206E+17") and _SCIENTIFIC.fullmatch("9E+17")
+    assert not _SCIENTIFIC.fullmatch("9E5206266403657454")
