@@ -401,28 +401,35 @@ def step(
         case.number = case_numbers.next_number(session, prefix, on.year)
     _record_step(case, event, data, on, today, facts)
     case.status = target.value
+    record_transition(case, actor, previous, event.value, data, on=on)
+    deadlines.refresh(case, today=today)
+
+
+def record_transition(
+    case: Case, actor: Actor, previous: str, event: str, data: Mapping[str, Any], *, on: date
+) -> None:
+    """Append the step to the case's history: from, to, event, the legal date, who, the data."""
     case.transitions.append(
         CaseTransition(
             from_status=previous,
-            to_status=target.value,
-            event=event.value,
+            to_status=case.status,
+            event=event,
             on=on,
             actor_id=actor.user_id or None,
             actor_name=actor.username,
             note=data.get("note") or "",
-            data={k: _plain(v) for k, v in data.items() if k not in {"on", "note"}},
+            data={k: plain_json(v) for k, v in data.items() if k not in {"on", "note"}},
         )
     )
-    deadlines.refresh(case, today=today)
 
 
-def _plain(value: Any) -> Any:
+def plain_json(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, list | tuple | set | frozenset):
-        return [_plain(v) for v in value]
+        return [plain_json(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_json(v) for k, v in value.items()}
     return getattr(value, "value", value)
 
 

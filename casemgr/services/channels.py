@@ -40,12 +40,12 @@ from casemgr.models import (
     OrganKind,
     User,
 )
-from casemgr.models.cases import CaseTransition, Channel, DeadlineStateValue
+from casemgr.models.cases import Channel, DeadlineStateValue
 from casemgr.policy import Actor, Permission, Role
 from casemgr.services import deadlines, family_effects
 from casemgr.services.access import require
 from casemgr.services.accounts import certificate_valid
-from casemgr.services.cases import _plain, touch, visible_case
+from casemgr.services.cases import plain_json, record_transition, touch, visible_case
 from casemgr.services.localtime import local_today
 
 
@@ -220,7 +220,7 @@ def stored_value(kind: str, value: Any) -> Any:
         return None
     if kind == "decimal":
         return str(value)
-    return _plain(value)
+    return plain_json(value)
 
 
 def _check_fields(spec: ChannelSpec, event: Any, data: Mapping[str, Any]) -> None:
@@ -408,18 +408,7 @@ def step(
     case.status = target.value
     if target in spec.lifecycle.terminal or target.value == "closed":
         case.closed_on = case.closed_on or on
-    case.transitions.append(
-        CaseTransition(
-            from_status=previous,
-            to_status=target.value,
-            event=event.value,
-            on=on,
-            actor_id=actor.user_id or None,
-            actor_name=actor.username,
-            note=data.get("note") or "",
-            data={k: _plain(v) for k, v in data.items() if k not in {"on", "note"}},
-        )
-    )
+    record_transition(case, actor, previous, event.value, data, on=on)
     deadlines.refresh(case, today=today)
     touch(case)
     family_effects.after_step(session, actor, case, event.value, on=on, today=today)

@@ -51,6 +51,23 @@ class _Walker:
             expected_version=case.version,
         )
 
+    def inspection(
+        self, officer: Actor, colleague: Actor, case: Case, enterprise: Enterprise, offset: int
+    ) -> None:
+        """An on-site inspection record made by two certified officers."""
+        cases.add_record(
+            self.session,
+            officer,
+            case.id,
+            {
+                "kind": "inspection",
+                "place": enterprise.address,
+                "held_at": datetime.combine(self.day(offset), time(9), tzinfo=LOCAL),
+                "officer_ids": [officer.user_id, colleague.user_id],
+            },
+            expected_version=case.version,
+        )
+
     def admin(self, actor: Actor, case: Case, event: str, offset: int, **data: Any) -> None:
         cases.apply_event(
             self.session,
@@ -131,18 +148,7 @@ def _four_channels(
     admin = cases.open_case(session, officer, v.id, {"lead_received_on": start})
     w.admin(head, admin, "file", 2)
     w.admin(officer, admin, "start_investigation", 3)
-    cases.add_record(
-        session,
-        officer,
-        admin.id,
-        {
-            "kind": "inspection",
-            "place": enterprise.address,
-            "held_at": datetime.combine(w.day(3), time(9), tzinfo=LOCAL),
-            "officer_ids": [officer.user_id, colleague.user_id],
-        },
-        expected_version=admin.version,
-    )
+    w.inspection(officer, colleague, admin, enterprise, 3)
     crim = channel_opening.open_channel_case(
         session,
         officer,
@@ -257,18 +263,7 @@ def _fine_instead_of_referral(
     case = cases.open_case(session, officer, v.id, {"lead_received_on": start})
     w.admin(head, case, "file", 2)
     w.admin(officer, case, "start_investigation", 3)
-    cases.add_record(
-        session,
-        officer,
-        case.id,
-        {
-            "kind": "inspection",
-            "place": enterprise.address,
-            "held_at": datetime.combine(w.day(3), time(9), tzinfo=LOCAL),
-            "officer_ids": [officer.user_id, colleague.user_id],
-        },
-        expected_version=case.version,
-    )
+    w.inspection(officer, colleague, case, enterprise, 3)
     w.admin(officer, case, "conclude_investigation", 10)
     w.admin(
         officer,
