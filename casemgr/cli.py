@@ -79,6 +79,24 @@ def linkage_run(
         click.echo(f"  {message}", err=True)
 
 
+@linkage_cli.command("graph")
+@click.option("--batch", "batch_id", type=int, default=None, help="Only what one batch describes.")
+@click.option("--cap", type=int, default=50, show_default=True, help="Hub cap (address, phone).")
+def linkage_graph(batch_id: int | None, cap: int) -> None:
+    """Build or refresh the enterprise graph from committed registry records (idempotent).
+    Run one build at a time."""
+    from casemgr.services.graph_build import build_from_records
+
+    report = build_from_records(db.session(), SYSTEM_ACTOR, batch_id, cap=cap)
+    click.echo(
+        f"enterprises: {report.enterprises}, linked by USCC: {report.linked_by_uscc}, "
+        f"nodes created: {report.nodes_created}, edges added: {report.edges_added}, "
+        f"closed: {report.edges_closed}, deleted: {report.edges_deleted}, unresolved "
+        f"shareholders: {report.unresolved_shareholders}, ambiguous names: "
+        f"{report.ambiguous_names}"
+    )
+
+
 @linkage_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--source", type=click.Choice(["registry", "tax", "env"]), required=True)

@@ -11,6 +11,7 @@ from casemgr.api import (
     deadlines,
     enterprises,
     evidence,
+    graph,
     imports,
     linking,
     penalties,
@@ -37,6 +38,7 @@ BLUEPRINTS = (
     penalties.blp,
     imports.blp,
     linking.blp,
+    graph.blp,
 )
 
 
