@@ -48,8 +48,6 @@ def test_linkage_run_names_a_missing_column(runner, tmp_path):
     registry = tmp_path / "registry.csv"
     registry.write_text("企业名称\n某某公司\n", encoding="utf-8")
     out = tmp_path / "links.csv"
-    result = runner.invoke(
-        args=["linkage", "run", "--registry", str(registry), "--out", str(out)]
-    )
+    result = runner.invoke(args=["linkage", "run", "--registry", str(registry), "--out", str(out)])
     assert result.exit_code != 0
     assert "uscc" in result.output
