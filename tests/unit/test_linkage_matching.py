@@ -11,7 +11,16 @@ from types import ModuleType
 
 import pytest
 
-from linkage import blocking, compare, fellegi_sunter, pipeline
+from linkage import (
+    blocking,
+    compare,
+    compare_ids,
+    compare_names,
+    fellegi_sunter,
+    linkdata,
+    pipeline,
+    profiles,
+)
 from linkage.blocking import BlockIndex, BlockingConfig
 from linkage.compare import (
     AddressLevel,
@@ -301,7 +310,7 @@ def test_a_registration_number_links_when_the_registry_has_them() -> None:
     env = [{"record_id": "E1", "name": registry[30]["name"], "uscc": regno}]
     result = link(registry, (), env, config=CONFIG)[0]
     assert (result.uscc, result.decision) == (registry[30]["uscc"], Decision.MATCH)
-    assert result.evidence[-1] == ("rule", Rule.REGNO, 0.0, pipeline._RULE_TEXT[Rule.REGNO])
+    assert result.evidence[-1] == ("rule", Rule.REGNO, 0.0, linkdata._RULE_TEXT[Rule.REGNO])
 
 
 def test_a_code_failing_its_check_is_evidence_not_a_rule() -> None:
@@ -394,7 +403,10 @@ def test_run_writes_links_and_review_files(tmp_path: Path) -> None:
     assert scores.precision >= 0.998
 
 
-@pytest.mark.parametrize("module", [compare, blocking, fellegi_sunter, pipeline])
+@pytest.mark.parametrize(
+    "module",
+    [compare, compare_ids, compare_names, profiles, blocking, fellegi_sunter, linkdata, pipeline],
+)
 def test_doctests(module: ModuleType) -> None:
     failures, tried = doctest.testmod(module)
     assert tried > 0

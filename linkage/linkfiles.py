@@ -1,0 +1,197 @@
+"""File-to-file linkage (``casemgr linkage run``): read the three files, write the results.
+
+:func:`run` reads with :func:`linkage.readers.open_records`, links with
+:class:`linkage.linker.Linker` and writes ``links.csv`` and ``review.csv``;
+:mod:`linkage.pipeline` re-exports it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from linkage.fellegi_sunter import Decision
+from linkage.linkdata import Evidence, LinkConfig, Progress
+from linkage.linker import Linker
+
+__all__ = ["LINKS_COLUMNS", "REVIEW_COLUMNS", "RunReport", "run"]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What :func:`run` did.
+
+    Attributes
+    ----------
+    rows, bad_rows : dict of str to int
+        Rows read and rows rejected by the reader, per file (registry, tax, env).
+    bad_row_messages : tuple of str
+        The reader's messages for the first rejected rows.
+    decisions : dict of str to dict of str to int
+        Per source, records per decision.
+    rules : dict of str to int
+        Records linked by each deterministic rule.
+    model_records, pairs, branch_conflicts : int
+        Records decided by the model, pairs compared, candidates refused as branch conflicts.
+    skipped_blocks : dict of str to int
+        Per blocking key, look-ups whose block was too large even when narrowed by place.
+    weights : dict of str to dict of str to float
+        The fitted weights (bits) per field and level.
+    match_rate : float
+        Estimated share of matches among the model's candidate pairs.
+    em_iterations : int
+    em_converged : bool
+    links, reviews : int
+        Rows written to the links and review files (review: records, not rows).
+    seconds : float
+    """
+
+    rows: dict[str, int]
+    bad_rows: dict[str, int]
+    bad_row_messages: tuple[str, ...]
+    decisions: dict[str, dict[str, int]]
+    rules: dict[str, int]
+    model_records: int
+    pairs: int
+    branch_conflicts: int
+    skipped_blocks: dict[str, int]
+    weights: dict[str, dict[str, float]]
+    match_rate: float
+    em_iterations: int
+    em_converged: bool
+    links: int
+    reviews: int
+    seconds: float
+
+
+LINKS_COLUMNS = ("source", "record_id", "uscc", "score", "decision")
+REVIEW_COLUMNS = ("source", "record_id", "record_name", "rank", "uscc", "registry_name", "score",
+                  "evidence")  # fmt: skip
+_MAX_MESSAGES = 100
+
+
+def _evidence_text(evidence: Iterable[Evidence]) -> str:
+    return "; ".join(
+        f"{e.field}={e.level}({e.weight:+.1f})" + (f": {e.detail}" if e.detail else "")
+        for e in evidence
+    )
+
+
+def run(
+    registry: str | os.PathLike[str],
+    tax: str | os.PathLike[str] | None,
+    env: str | os.PathLike[str] | None,
+    out: str | os.PathLike[str],
+    review: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+    *,
+    config: LinkConfig | None = None,
+) -> RunReport:
+    """Link registry, tax and enforcement files; write ``links.csv`` and ``review.csv``.
+
+    Files are read with :func:`linkage.readers.open_records` (CSV in UTF-8 or GB18030, XLSX,
+    JSON Lines; English or Chinese headers); rejected rows are counted and reported, the
+    rest linked.
+
+    Parameters
+    ----------
+    registry, tax, env : path
+        The three inputs; `tax` or `env` may be None.
+    out : path
+        ``source,record_id,uscc,score,decision``, one row per linked record (decision match).
+    review : path, optional
+        One row per candidate of each record sent to review, with the evidence.
+    progress : callable, optional
+        ``progress(stage, count)``, stages registry, tax, env, model, decide.
+    config : LinkConfig, optional
+
+    Returns
+    -------
+    RunReport
+
+    Raises
+    ------
+    linkage.readers.ReadError
+        If a file cannot be read at all (unknown encoding, missing required column ...).
+    """
+    from linkage.readers import Row, open_records
+
+    started = time.perf_counter()
+    rows: Counter[str] = Counter()
+    bad: Counter[str] = Counter()
+    messages: list[str] = []
+
+    def read(path: str | os.PathLike[str], source: str) -> Iterator[Mapping[str, str]]:
+        for item in open_records(path, source):
+            rows[source] += 1
+            if isinstance(item, Row):
+                yield item.fields
+            else:
+                bad[source] += 1
+                if len(messages) < _MAX_MESSAGES:
+                    messages.append(f"{source}: {item.message}")
+
+    opened = {name: open_records(path, name) for name, path in
+              (("registry", registry), ("tax", tax), ("env", env)) if path is not None}  # fmt: skip
+    del opened  # every file is checked (encoding, header) before the long work starts
+    links = reviews = 0
+    with Linker(config, progress) as linker:
+        linker.load_registry(read(registry, "registry"))
+        for source, path in (("tax", tax), ("env", env)):
+            if path is not None:
+                linker.add_records(source, read(path, source))
+        row_of = {u: i for i, u in enumerate(linker.usccs)} if review is not None else {}
+        with contextlib.ExitStack() as stack:
+            links_file = stack.enter_context(open(out, "w", encoding="utf-8", newline=""))
+            links_csv = csv.writer(links_file, lineterminator="\n")
+            links_csv.writerow(LINKS_COLUMNS)
+            review_csv = None
+            if review is not None:
+                review_file = stack.enter_context(open(review, "w", encoding="utf-8", newline=""))
+                review_csv = csv.writer(review_file, lineterminator="\n")
+                review_csv.writerow(REVIEW_COLUMNS)
+            for result, name in linker.named_results():
+                if result.decision is Decision.MATCH:
+                    links += 1
+                    links_csv.writerow((result.source, result.record_id, result.uscc,
+                                        f"{result.score:.2f}", result.decision.value))  # fmt: skip
+                elif result.decision is Decision.REVIEW:
+                    reviews += 1
+                    if review_csv is None:
+                        continue
+                    ranked = [(result.uscc or "", result.score), *result.alternatives]
+                    for rank, (uscc, score) in enumerate(ranked, 1):
+                        i = row_of.get(uscc)
+                        review_csv.writerow((
+                            result.source, result.record_id, name, rank, uscc,
+                            linker.names[i] if i is not None else "", f"{score:.2f}",
+                            _evidence_text(result.evidence) if rank == 1 else "",
+                        ))  # fmt: skip
+        stats, model = linker.stats, linker.model
+        assert model is not None
+        decisions: dict[str, dict[str, int]] = {}
+        for (source, decision), n in sorted(stats.decisions.items()):
+            decisions.setdefault(source, {})[decision] = n
+        return RunReport(
+            rows=dict(rows),
+            bad_rows=dict(bad),
+            bad_row_messages=tuple(messages),
+            decisions=decisions,
+            rules={str(k): v for k, v in stats.rules.items()},
+            model_records=stats.model_records,
+            pairs=stats.pairs,
+            branch_conflicts=stats.branch_conflicts,
+            skipped_blocks=stats.skipped_blocks,
+            weights=linker.weight_table(),
+            match_rate=model.match_rate,
+            em_iterations=model.iterations,
+            em_converged=model.converged,
+            links=links,
+            reviews=reviews,
+            seconds=time.perf_counter() - started,
+        )
