@@ -28,11 +28,12 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import accumulate, product
+from itertools import accumulate
 from math import gcd
 from os import PathLike
 from typing import Any
 
+from linkage import synthetic_pools as pools  # name, place and industry tables, shared
 from linkage.identifiers import make_uscc
 
 __all__ = [
@@ -230,37 +231,6 @@ INDUSTRIES: tuple[Industry, ...] = (
 # fmt: on
 _INDUSTRY_BY_CODE = {ind.code: ind for ind in INDUSTRIES}
 
-# Regional industry multipliers keyed by prefecture or county code (a county's factors multiply its
-# prefecture's). An approximation that gives each area its recognisable industries: liquor along the
-# Chishui (仁怀, 习水), phosphorus in 开阳/息烽/福泉/瓮安, bauxite and alumina in 清镇/修文/务川,
-# coal, coke and steel in 六盘水/毕节/黔西南, lead-zinc in 威宁/赫章, tea in 湄潭/凤冈/都匀.
-_INDUSTRY_BIAS: dict[str, dict[str, float]] = {
-    "520100": {"C2710": 3, "C2740": 3, "C3393": 3, "C3360": 2, "N7724": 2, "C1469": 2,
-               "A0313": 0.3, "B0610": 0.3},
-    "520121": {"B1020": 8, "C2622": 5, "C2611": 4, "C2613": 3},
-    "520122": {"B1020": 5, "C2622": 5, "C2611": 4, "C2613": 3},
-    "520123": {"B0916": 5, "C3216": 2},
-    "520181": {"B0916": 6, "C3216": 5, "C3011": 2, "D4411": 2},
-    "520200": {"B0610": 6, "C2521": 5, "C3120": 5, "D4411": 3, "C3011": 1.5},
-    "520300": {"C1512": 3, "C3140": 3, "C3216": 2, "C2740": 1.5},
-    "520326": {"B0916": 8},
-    "520327": {"C1530": 8},
-    "520328": {"C1530": 10},
-    "520330": {"C1512": 8},
-    "520381": {"C2221": 6, "C2621": 6},
-    "520382": {"C1512": 15},
-    "520400": {"C3393": 3, "C2740": 2, "C3011": 1.5},
-    "520500": {"B0610": 5, "D4411": 2, "C2521": 2},
-    "520526": {"B0912": 8, "C3212": 6},
-    "520527": {"B0912": 8, "C3212": 8},
-    "520600": {"C1530": 2.5},
-    "522300": {"B0610": 3, "D4411": 2.5, "C3011": 1.5},
-    "522600": {"A0313": 2, "C1530": 2, "C2221": 1.5, "C1713": 2, "B0610": 0.3},
-    "522700": {"C1530": 1.5},
-    "522701": {"C1530": 3},
-    "522702": {"B1020": 6, "C2622": 8, "C2611": 6, "C2613": 5},
-    "522725": {"B1020": 8, "C2622": 6, "C2611": 4, "C2613": 3},
-}  # fmt: skip
 
 # Permit class weights (key, simplified, registration) and source counts (1, 2, 3) by profile.
 _PROFILE_CLASSES = {"heavy": (70, 25, 5), "medium": (35, 45, 20), "light": (5, 35, 60),
@@ -274,14 +244,6 @@ _KEY_UNIT_P = {"key": 0.85, "simplified": 0.15, "registration": 0.02}
 # Places
 # --------------------------------------------------------------------------------------------
 
-# Share of enterprises per prefecture, roughly following the economy (Guiyang, Zunyi heaviest).
-_PREFECTURE_WEIGHT = {"520100": 22, "520300": 20, "520500": 10, "522700": 9, "520200": 8,
-                      "522300": 8, "522600": 8, "520600": 7, "520400": 6}  # fmt: skip
-# County weights inside a prefecture; default by the kind of county (see _county_weight).
-_COUNTY_WEIGHT = {"520382": 7, "520281": 5, "520102": 4.5, "520103": 4.5, "520115": 4,
-                  "520181": 4, "520113": 3.5, "520302": 4, "520303": 4, "520304": 3.5,
-                  "522301": 4.5, "522601": 4, "522701": 3.5, "522702": 3, "520502": 4,
-                  "520581": 3, "520402": 3.5, "520602": 3, "520201": 3.5}  # fmt: skip
 
 # Basins (code, weight) by prefecture, with county overrides. AN APPROXIMATION from the main rivers
 # draining each area (DOMAIN.md §5.4), not a hydrological assignment: e.g. 仁怀/赤水/习水 drain to
@@ -357,15 +319,6 @@ _REAL_TOWNS = {
 }
 
 # fmt: off
-_TOWN_WORDS = (
-    "城关 新华 红旗 龙井 清水 白岩 大坝 沙坝 石门 青龙 黄泥 双龙 高坡 新场 马场 龙场 羊场 "
-    "猫场 鸡场 大田 小河 河坝 坪坝 新店 长坡 三合 两河 桥头 平寨 松林 岩脚 大湾 水口 中坝 安场 "
-    "茶园 花桥 新民 和平 团结 龙潭 凉水 石板 田坝 兴隆 永安 太平 金竹 麻园 白泥 营盘 观音"
-).split()
-_ROAD_WORDS = (
-    "人民 中山 解放 延安 幸福 文化 建设 新华 北京 上海 迎宾 滨河 环城 工业 兴业 开发 "
-    "光明 朝阳 黔灵 阳明 龙泉 南湖 东风 友谊 和谐 学府 创业 金融 园区 长征 育才 民主"
-).split()
 BRAND_WORDS = tuple(dict.fromkeys((
     "宏达 金鼎 国酱 绿源 鑫源 华鑫 恒通 兴盛 鸿运 盛达 永兴 鼎盛 金诚 富源 瑞丰 天成 众鑫 昌盛 "
     "隆鑫 宏远 宏盛 宏鑫 宏发 宏图 华兴 华丰 华源 华联 华美 华盛 华泰 华腾 金源 金鑫 金泰 金辉 "
@@ -382,25 +335,6 @@ BRAND_WORDS = tuple(dict.fromkeys((
     "宝源 乾元 乾坤 坤达 鼎鑫 鼎泰 鼎立 巨龙 鹏程 鹏达 宏伟 伟业 富民 富强 旺达 欣达 欣源 荣达 "
     "荣盛 荣鑫 茂源 茂盛 春晖 朝阳 旭日 旭东 晨光 曙光 星辉 明珠 光明 阳光 红星 山城 峰源 磊鑫"
 ).split()))
-# Surnames with rough weights (national frequency, nudged for Guizhou: 杨 吴 龙 罗 田 潘 石 韦 ...).
-_SURNAMES = (
-    ("王", 80), ("李", 75), ("张", 70), ("刘", 55), ("陈", 50), ("杨", 60), ("黄", 25),
-    ("赵", 25), ("吴", 30), ("周", 23), ("徐", 18), ("孙", 15), ("马", 15), ("朱", 15),
-    ("胡", 15), ("郭", 14), ("何", 13), ("罗", 14), ("高", 12), ("林", 12), ("龙", 12),
-    ("田", 10), ("潘", 8), ("石", 8), ("谢", 8), ("宋", 7), ("唐", 8), ("韩", 6), ("冯", 6),
-    ("邓", 8), ("曹", 6), ("彭", 6), ("曾", 6), ("肖", 6), ("蔡", 5), ("袁", 6), ("许", 5),
-    ("熊", 6), ("蒋", 5), ("余", 5), ("杜", 4), ("叶", 4), ("程", 4), ("魏", 4), ("谭", 4),
-    ("雷", 4), ("沈", 4), ("韦", 3), ("向", 3), ("付", 3), ("廖", 3), ("邹", 3), ("夏", 3),
-    ("钟", 3), ("陆", 3), ("汪", 3), ("范", 3), ("苏", 3), ("吕", 3), ("丁", 3), ("任", 3),
-    ("姚", 3), ("卢", 3), ("姜", 3), ("冉", 2), ("蒙", 2), ("覃", 2), ("聂", 2), ("安", 2),
-    ("侯", 2), ("崔", 2), ("金", 2), ("岑", 1), ("穆", 1), ("申", 1), ("欧阳", 0.5),
-    ("令狐", 0.3),
-)
-_GIVEN_CHARS = tuple(dict.fromkeys(
-    "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华玉兰文辉建国红林波斌宇浩凯鹏俊峰琳婷雪梅莉飞"
-    "鑫海东志永成德福荣贵兴昌发江云春燕庆学松家佳欣怡晨阳龙光亮忠诚祥朝和义仁武金秋菊芬琴丹萍"
-    "蓉倩颖瑶彬翔宏毅坤锋锐健鸣进清顺安乐正开元富才邦勤友岚璐晓"
-))
 # fmt: on
 
 # Organisational forms of a non-cooperative enterprise; "unit" = 煤矿 / 水泥厂 / 加油站 ...
@@ -411,12 +345,7 @@ _COOP_SHARE = 0.45  # share of cooperatives (农民专业合作社) among indust
 # Registration years: older polluters dominate, so about 60 % registered before 三证合一.
 _YEAR_WEIGHTS = tuple((y, 1.5 if y < 2000 else 2.5 if y < 2010 else 3.5 if y < 2015 else 4.0)
                       for y in range(1990, 2026))  # fmt: skip
-# 三证合一 (USCC with "MA" bodies issued by registration authorities) from 2015-10-01 [R].
-_USCC_ERA = date(2015, 10, 1).toordinal()
-_LAST_DAY = date(2025, 12, 31).toordinal()
 
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # GB 32100 charset: no I O S V Z
-_B31_3 = tuple("".join(t) for t in product(_USCC_CHARS, repeat=3))  # 29,791 triples
 _DIGIT_SPACE = 10**8  # 8-digit organisation-code bodies (pre-2015)
 _MA_SPACE = 31**6  # "MA" + 6 charset characters (from 2015-10-01)
 
@@ -446,8 +375,8 @@ def _short_name(name: str) -> str:
 
 
 def _county_weight(d: Division) -> float:
-    if d.code in _COUNTY_WEIGHT:
-        return _COUNTY_WEIGHT[d.code]
+    if d.code in pools.COUNTY_WEIGHT:
+        return pools.COUNTY_WEIGHT[d.code]
     if d.name.endswith("自治县"):
         return 1.2
     if d.name.endswith(("区", "市")):
@@ -477,13 +406,13 @@ class _County:
         # 威宁彝族回族苗族自治县 is often written 威宁县 in company names
         self.alt = self.short + "县" if d.name.endswith("自治县") else self.local
         self.real_towns = _REAL_TOWNS.get(d.code, ())
-        words = town_rng.sample(_TOWN_WORDS, 9)
+        words = town_rng.sample(pools.TOWN_WORDS, 9)
         suffixes = ("街道", "街道", "镇", "镇", "镇", "镇", "镇", "乡", "乡")
         synthetic = [w + s for w, s in zip(words, suffixes, strict=True)]
         synthetic.append(self.short + ("经济开发区" if town_rng.random() < 0.5 else "工业园区"))
         self.towns = tuple(synthetic) + self.real_towns * 2
-        bias = {**_INDUSTRY_BIAS.get(pref.code, {})}
-        for code, factor in _INDUSTRY_BIAS.get(d.code, {}).items():
+        bias = {**pools.INDUSTRY_BIAS.get(pref.code, {})}
+        for code, factor in pools.INDUSTRY_BIAS.get(d.code, {}).items():
             bias[code] = bias.get(code, 1.0) * factor
         self.industries = _expand(
             INDUSTRIES, [i.weight * bias.get(i.code, 1.0) for i in INDUSTRIES], 12
@@ -517,7 +446,7 @@ class _Model:
         for pref_code, members in self.prefectures:
             cw = [_county_weight(by_code[c.code]) for c in members]
             total = sum(cw)
-            pw = _PREFECTURE_WEIGHT.get(pref_code, 5)
+            pw = pools.PREFECTURE_WEIGHT.get(pref_code, 5)
             for c, w in zip(members, cw, strict=True):
                 c.siblings = tuple(members)
                 counties.append(c)
@@ -716,14 +645,14 @@ def _generate(model: _Model, count: int, seed: int, include_real: bool) -> Itera
         [w for _, w in _YEAR_WEIGHTS],
         10,
     )
-    surnames = _expand([s for s, _ in _SURNAMES], [w for _, w in _SURNAMES], 12)
-    given = _GIVEN_CHARS
+    surnames = _expand([s for s, _ in pools.SURNAMES], [w for _, w in pools.SURNAMES], 12)
+    given = pools.GIVEN_CHARS
     n_given = len(given)
     brands = BRAND_WORDS
     n_brands = len(brands)
-    road_words = _ROAD_WORDS
+    road_words = pools.ROAD_WORDS
     n_roads = len(road_words)
-    town_words = _TOWN_WORDS
+    town_words = pools.TOWN_WORDS
     n_town_words = len(town_words)
     class_tables = {p: _expand(PERMIT_CLASSES, w, 6) for p, w in _PROFILE_CLASSES.items()}
     nsrc_tables = {p: _expand((1, 2, 3), w, 5) for p, w in _PROFILE_NSOURCES.items()}
@@ -731,7 +660,7 @@ def _generate(model: _Model, count: int, seed: int, include_real: bool) -> Itera
     lat_lo, lat_hi = _LAT_RANGE
     lon_lo, lon_hi = _LON_RANGE
     fromordinal = date.fromordinal
-    b31 = _B31_3
+    b31 = pools.B31_3
     reserved = _RESERVED_DIGIT_BODIES
 
     for i in range(count - emitted):
@@ -745,8 +674,8 @@ def _generate(model: _Model, count: int, seed: int, include_real: bool) -> Itera
         name = _company_name(rnd, c, ind, brand, town, form, coop)
 
         start, ndays = years[rb(10)]
-        reg_ord = min(start + int(rnd() * ndays), _LAST_DAY)
-        legacy = reg_ord < _USCC_ERA
+        reg_ord = min(start + int(rnd() * ndays), pools.LAST_DAY)
+        legacy = reg_ord < pools.USCC_ERA
 
         # registering authority: county AMR mostly, sometimes the prefecture or the province
         p = rnd()
@@ -783,9 +712,9 @@ def _generate(model: _Model, count: int, seed: int, include_real: bool) -> Itera
                 aliases.append(("legacy_tax_id", (c.code if rnd() < 0.7 else div6) + org))
 
         history: list[dict[str, Any]] = []
-        if rnd() < 0.12 and reg_ord < _LAST_DAY - 1200:  # ~10 % have a former name
+        if rnd() < 0.12 and reg_ord < pools.LAST_DAY - 1200:  # ~10 % have a former name
             n_old = 1 if rnd() < 0.8 else 2
-            span = _LAST_DAY - 90 - (reg_ord + 180)
+            span = pools.LAST_DAY - 90 - (reg_ord + 180)
             ends = sorted(reg_ord + 180 + int(rnd() * span) for _ in range(n_old))
             for end in ends:
                 old_brand = brands[int(rnd() * n_brands)] if rnd() < 0.6 else brand
