@@ -40,7 +40,7 @@ Usage::
 
     .venv/bin/python bench/linkage.py                      # 100,000 quality run + 1,000,000 scale
     .venv/bin/python bench/linkage.py --registry 200000 --splink-scale never
-    .venv/bin/python bench/linkage.py --work /tmp/linkage-bench   # keep (and reuse) the data
+    .venv/bin/python bench/linkage.py --work DIR   # keep (and reuse) the data in DIR
 """
 
 from __future__ import annotations
