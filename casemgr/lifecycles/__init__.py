@@ -328,7 +328,10 @@ class ChannelSpec:
     details; ``fields`` the JSON type of each such field ("str", "text", "int", "bool", "date",
     "cents", "str_list", "decimal"); ``computed`` the facts the service derives from other
     records (name -> description); ``opens_on_start`` the rules whose clock starts when the case
-    is opened.
+    is opened; ``cancels`` the rules an event makes moot without ending the case (an appeal ends
+    the wait for finality); ``notice_rules`` the rules that run from a date in the step data
+    (another organ's decision) to the day its notice is recorded; ``opens_by_facts`` the rules an
+    event starts that depend on the facts (the police's chosen filing limit, an urgent reply).
     """
 
     track: str
@@ -345,6 +348,7 @@ class ChannelSpec:
     computed: Mapping[str, str]
     opens_on_start: tuple[str, ...] = ()
     cancels: Mapping[Any, tuple[str, ...]] = field(default_factory=dict)
+    opens_by_facts: Mapping[Any, Callable[[Any], tuple[str, ...]]] = field(default_factory=dict)
     notice_rules: Mapping[Any, tuple[str, str]] = field(default_factory=dict)
 
 

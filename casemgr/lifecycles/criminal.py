@@ -35,7 +35,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -627,8 +627,7 @@ _STEPS: Mapping[CriminalEvent, _Step] = {
     _E.DECLINE_TRANSFER: _Step(_H, "", "transfer_approval", "reason", "reason"),
     _E.ADVISE_TRANSFER: _Step(_Q, "transfer_on_advice", "", "reason", "reason"),
     _E.HAND_OVER: _Step(_A, "", "handover transfer_on_advice", "", "attachments"),
-    # The service opens filing_rule(facts.filing_limit) in place of the standard limit.
-    _E.ACKNOWLEDGE_RECEIPT: _Step(_P, "filing_decision", "", "", "filing_limit"),
+    _E.ACKNOWLEDGE_RECEIPT: _Step(_P, "", "", "", "filing_limit"),  # see OPENS_BY_FACTS
     _E.REQUEST_MATERIALS: _Step(_P, "materials", "", "materials", "materials"),
     _E.SUPPLY_MATERIALS: _Step(_A, "", "materials"),
     _E.FILE_CASE: _Step(_P, "seized_items", f"{_FILINGS} filing_after_notice", "", "decided_on"),
@@ -803,6 +802,11 @@ CRIMINAL: Lifecycle[CriminalStatus, CriminalEvent, CriminalFacts] = Lifecycle(
     labels={status: f"{label} {status}" for status, label in _LABELS.items()},
 )
 
+# The filing limit the police chose on receipt (3 / 7 / 30 days, 衔接办法 2017 art. 9).
+OPENS_BY_FACTS: Mapping[CriminalEvent, Callable[[CriminalFacts], tuple[str, ...]]] = (
+    MappingProxyType({_E.ACKNOWLEDGE_RECEIPT: lambda facts: (filing_rule(facts.filing_limit),)})
+)
+
 CRIMINAL_SPEC = ChannelSpec(
     track="criminal",
     channel="criminal",
@@ -819,4 +823,5 @@ CRIMINAL_SPEC = ChannelSpec(
     opens_on_start=OPENS_ON_START,
     cancels=CANCELS,
     notice_rules=NOTICE_RULES,
+    opens_by_facts=OPENS_BY_FACTS,
 )

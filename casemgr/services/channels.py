@@ -400,7 +400,8 @@ def step(
             raise InvalidInput.field(field, N_("The decision cannot postdate its notice."))
         deadlines.open_deadline(case, rule_code, decided, today=today)
         deadlines.meet(case, rule_code, on, today=today)
-    opens = family_effects.rules_opened(case, event.value, facts, spec.opens.get(event, ()))
+    by_facts = spec.opens_by_facts.get(event)
+    opens = (*spec.opens.get(event, ()), *(by_facts(facts) if by_facts else ()))
     for rule_code in opens:
         deadlines.open_deadline(case, rule_code, on, today=today)
     if event in spec.endings:

@@ -16,7 +16,6 @@ naming the cause; it runs in the same transaction, so either both change or neit
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -41,24 +40,6 @@ def after_open(
     """Effects of opening a case: a referral acts on the standing threshold alerts."""
     if case.channel is Channel.CRIMINAL:
         alerts.mark_referred(session, case.violation_id, on=on)
-
-
-def rules_opened(case: Case, event: str, facts: Any, opens: tuple[str, ...]) -> tuple[str, ...]:
-    """The legal-clock rules an event starts, where they depend on the facts: the police's
-    filing limit chosen on receipt (3 / 7 / 30 days, 衔接办法 2017 art. 9) replaces the standard
-    one; a procuratorial recommendation's reply period is 2 months or 15 days when urgent
-    (检察公益诉讼解释 2018 art. 21); a civil suit's trial limit and appeal period depend on its
-    kind (an incidental suit follows the criminal procedure)."""
-    if case.track == "criminal" and event == "acknowledge_receipt":
-        from casemgr.lifecycles.criminal import FILING_RULES, filing_rule
-
-        chosen = filing_rule(getattr(facts, "filing_limit", None) or "standard")
-        return (*(r for r in opens if r not in FILING_RULES.values()), chosen)
-    if case.track in ("civil_pil", "administrative_pil"):
-        from casemgr.lifecycles import civil
-
-        return (*opens, *civil.extra_rules(case.track, event, facts))
-    return opens
 
 
 def after_step(

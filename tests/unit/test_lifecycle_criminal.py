@@ -29,6 +29,7 @@ from casemgr.lifecycles.criminal import (
     MEETS,
     NOTICE_RULES,
     OPENS,
+    OPENS_BY_FACTS,
     OPENS_ON_START,
     RECORDS,
     REQUIRES,
@@ -331,7 +332,8 @@ def test_the_filing_limit_chooses_its_rule(limit: str, code: str, days: int) -> 
 def test_an_unknown_filing_limit_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown filing limit 'urgent'"):
         filing_rule("urgent")
-    assert OPENS[E.ACKNOWLEDGE_RECEIPT] == (filing_rule(FilingLimit.STANDARD),)
+    facts = CriminalFacts(today=date(2026, 3, 2))
+    assert OPENS_BY_FACTS[E.ACKNOWLEDGE_RECEIPT](facts) == (filing_rule(FilingLimit.STANDARD),)
 
 
 def test_the_attachment_kinds_are_data_with_labels_and_sources() -> None:
@@ -599,9 +601,11 @@ class Walk:
             self._open(code, data.get(field, self.today))
             self.done[code] = self.today
         for code in OPENS[event]:
-            if code == "criminal.filing_decision":
-                code = filing_rule(self.details.get("filing_limit", "standard"))
             self._open(code, self.today)
+        if event in OPENS_BY_FACTS:
+            limit = self.details.get("filing_limit", "standard")
+            for code in OPENS_BY_FACTS[event](CriminalFacts(today=self.today, filing_limit=limit)):
+                self._open(code, self.today)
         if event in ENDINGS:
             self.cancelled |= {c for c in self.due if c not in self.done}
         self.counts[event.value] += 1

@@ -399,4 +399,5 @@ ADMIN_PIL_SPEC = ChannelSpec(
     records=ADMIN_PIL_RECORDS,
     fields=ADMIN_PIL_FIELDS,
     computed=ADMIN_PIL_COMPUTED,
+    opens_by_facts=ADMIN_PIL_OPENS_BY_FACTS,
 )

@@ -323,4 +323,5 @@ CIVIL_PIL_SPEC = ChannelSpec(
     records=CIVIL_PIL_RECORDS,
     fields=CIVIL_PIL_FIELDS,
     computed=CIVIL_PIL_COMPUTED,
+    opens_by_facts=CIVIL_PIL_OPENS_BY_FACTS,
 )
