@@ -14,6 +14,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
+from casemgr.exceptions import DomainError
 from casemgr.extensions import db
 from casemgr.lifecycles import diagrams
 from casemgr.lifecycles.administrative import AdminEvent
@@ -77,6 +78,25 @@ def linkage_run(
     )
     for message in report.bad_row_messages[:20]:
         click.echo(f"  {message}", err=True)
+
+
+@linkage_cli.command("link")
+@click.option("--batch", "batch_id", type=int, default=None, help="Only one tax or env import.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Normalising processes.")
+def linkage_link(batch_id: int | None, workers: int) -> None:
+    """Link the committed, unlinked tax and enforcement records to the enterprises: matches
+    are applied (undoable), uncertain pairs go to the review queue."""
+    from casemgr.services import link_run
+    from linkage.linkdata import LinkConfig
+
+    try:
+        report = link_run.link_records(
+            db.session(), SYSTEM_ACTOR, batch_id=batch_id, config=LinkConfig(workers=workers)
+        )
+    except DomainError as exc:
+        details = "; ".join(f"{k}: {v}" for k, msgs in exc.errors.items() for v in msgs)
+        raise click.ClickException(f"{exc.message} {details}".strip()) from exc
+    click.echo(", ".join(f"{k}: {v}" for k, v in link_run.describe(report).items()))
 
 
 @linkage_cli.command("graph")

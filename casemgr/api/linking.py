@@ -14,10 +14,13 @@ from casemgr.schemas.linking import (
     CandidateSchema,
     DecisionNoteSchema,
     EnterpriseMergeSchema,
+    LinkRunArgs,
+    LinkRunSchema,
     MergeSchema,
     QueueArgs,
 )
 from casemgr.security import api_actor
+from casemgr.services import link_run
 from casemgr.services import linking as svc
 
 blp = Blueprint(
@@ -84,3 +87,15 @@ class Undo(MethodView):
     def post(self, merge_id: int) -> Any:
         """Undo a merge: restore every link it changed"""
         return svc.undo(db.session(), api_actor(), merge_id)
+
+
+@blp.route("/link-runs")
+class LinkRuns(MethodView):
+    @blp.arguments(LinkRunArgs)
+    @blp.response(201, LinkRunSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Link the unlinked tax and enforcement records (of one import, or all) to the
+        enterprises: matches are applied as undoable merges, uncertain pairs join the review
+        queue"""
+        report = link_run.link_records(db.session(), api_actor(), batch_id=data["batch_id"])
+        return link_run.describe(report)

@@ -44,3 +44,28 @@ class EnterpriseMergeSchema(Schema):
 
 class QueueArgs(PageArgs):
     sort = fields.String(load_default=None, validate=validate.OneOf(["score", "-score", "id"]))
+
+
+class LinkRunArgs(Schema):
+    batch_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=1, max=2147483647),
+        metadata={"description": "Link only this committed tax or enforcement import."},
+    )
+
+
+class LinkRunSchema(Schema):
+    """What a linking run did (counts of records by decision)."""
+
+    batch_id = fields.Integer(allow_none=True)
+    enterprises = fields.Integer()
+    records = fields.Integer()
+    matched = fields.Integer()
+    review = fields.Integer()
+    non_match = fields.Integer()
+    no_candidate = fields.Integer()
+    already_rejected = fields.Integer()
+    rules = fields.Dict(keys=fields.String(), values=fields.Integer())
+    seconds = fields.Float()
