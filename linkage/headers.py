@@ -113,13 +113,22 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "shareholders": ("股东", "出资比例", "股东及出资比例", "股东信息", "shareholders"),
     "branches": ("分支机构", "分支机构名称", "branches"),
     "former_names": ("曾用名", "历史名称", "原名称", "former names", "former name"),
+    # 承继: the enterprises this one succeeded (by merger or division), as USCCs or names.
+    "predecessors": (
+        "前身企业",
+        "被承继企业",
+        "被合并企业",
+        "合并前企业",
+        "predecessors",
+        "predecessor",
+    ),  # fmt: skip
 }
 
 # Canonical field -> "field (中文)" as shown in messages about missing columns.
 FIELD_LABELS: dict[str, str] = {field: f"{field} ({names[0]})" for field, names in SYNONYMS.items()}
 
 # Fields that hold lists (parsed into tuples on a row) rather than one text value.
-STRUCTURED_FIELDS = ("shareholders", "branches", "former_names")
+STRUCTURED_FIELDS = ("shareholders", "branches", "former_names", "predecessors")
 
 # Decorations around header text: a required-field star, a trailing colon.
 _DECORATION = "*:"

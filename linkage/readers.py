@@ -180,8 +180,9 @@ class Row:
         stripped but otherwise as in the file (normalising names is a later stage).
     extra : dict of str to str
         Unknown columns, by cleaned header.
-    shareholders, branches, former_names : tuple
-        Parsed from 股东/出资比例, 分支机构 and 曾用名 where the file has them.
+    shareholders, branches, former_names, predecessors : tuple
+        Parsed from 股东/出资比例, 分支机构, 曾用名 and 前身企业 (USCCs or names of the
+        enterprises this one succeeded) where the file has them.
     warnings : tuple of RowWarning
         Doubts that do not reject the row.
     """
@@ -193,6 +194,7 @@ class Row:
     branches: tuple[str, ...] = ()
     former_names: tuple[str, ...] = ()
     warnings: tuple[RowWarning, ...] = ()
+    predecessors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,7 +532,7 @@ class _RowBuilder:
         lost: AbstractSet[str | None],
     ) -> Item:
         """Check and complete a row; `fields` holds the blank schema updated with its values."""
-        holders, branches, former = (fields.pop(name, "") for name in STRUCTURED_FIELDS)
+        holders, branches, former, before = (fields.pop(name, "") for name in STRUCTURED_FIELDS)
         warnings: list[RowWarning] = []
         identifier = self.identifier
         if not (key := fields[identifier]):
@@ -571,6 +573,7 @@ class _RowBuilder:
             split_names(branches),
             split_names(former),
             tuple(warnings),
+            split_names(before),
         )
 
 

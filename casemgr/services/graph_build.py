@@ -4,10 +4,12 @@ The graph is a projection of each enterprise's *current* registry record (the la
 one linked to it, by the batch's source date) onto ``graph_nodes`` and ``graph_edges``; who is
 who is decided in :mod:`casemgr.services.graph_records`. Each edge names the record field that
 asserted it in ``source`` (``registry:legal_rep``, ``registry:shareholders``,
-``registry:branches``, ``registry:name``, ``registry:address``, ``registry:phone``), the batch
+``registry:branches``, ``registry:name``, ``registry:predecessors``, ``registry:address``,
+``registry:phone``), the batch
 that first showed it, and ``valid_from`` (that export's date). The field also fixes the edge's
 *owner*, the enterprise whose record asserts it: the ``dst`` for legal representatives,
-shareholders and listed branches, the ``src`` for a branch named as such, an address, a phone.
+shareholders and listed branches, the ``src`` for a branch named as such, a predecessor (the
+successor's record lists it), an address, a phone.
 
 A build synchronises the owners' open edges with what their current records assert, so
 re-running it changes nothing. An edge that a newer export no longer shows is closed
@@ -56,11 +58,17 @@ from linkage.graph import DEFAULT_HUB_CAP
 
 ENT = NodeKind.ENTERPRISE.value
 OWNED_BY_DST = ("registry:legal_rep", "registry:shareholders", "registry:branches")
-OWNED_BY_SRC = ("registry:name", "registry:address", "registry:phone")
+OWNED_BY_SRC = ("registry:name", "registry:predecessors", "registry:address", "registry:phone")
 # Phase 1 writes addresses and phones, so that phase 2 knows which phones are hubs.
 PHASES = (
     ("registry:address", "registry:phone"),
-    ("registry:legal_rep", "registry:shareholders", "registry:branches", "registry:name"),
+    (
+        "registry:legal_rep",
+        "registry:shareholders",
+        "registry:branches",
+        "registry:name",
+        "registry:predecessors",
+    ),
 )
 # An edge as compared: kind, src kind, src id, dst kind, dst id, source, share.
 EdgeKey = tuple[str, str, int, str, int, str, float | None]

@@ -14,7 +14,9 @@ Persons are never joined on a name alone (张伟 is common):
   otherwise it is counted as unresolved and left out (there is no organisation node kind);
 * branches: a name parsed as a branch whose parent part equals exactly one registry name, and
   each name in the record's ``branches`` list (as given, or after the parent's own name) that
-  equals exactly one registry name.
+  equals exactly one registry name;
+* predecessors (承继, merger or division): each entry of the record's ``predecessors`` list,
+  a USCC of an enterprise of the system or a name that equals exactly one registry name.
 
 Addresses are keyed by their most specific place code and the rest of the address, and kept
 only when the rest holds a number (a house, building or group): "茅台镇" names a town, not a
@@ -173,6 +175,26 @@ def _branches(rec: SourceRecord) -> list[str]:
     return [str(b).strip() for b in _listed(rec.extra, "branches") if str(b).strip()]
 
 
+def _predecessors(rec: SourceRecord) -> list[tuple[str, str | None]]:
+    """Each listed predecessor as (text, its USCC if the text is shaped like one)."""
+    from linkage.identifiers import normalise_code
+
+    out: list[tuple[str, str | None]] = []
+    for item in _listed(rec.extra, "predecessors"):
+        if text := str(item).strip():
+            code = normalise_code(text)
+            out.append((text, code if len(code) == 18 and code.isascii() else None))
+    return out
+
+
+def _by_uscc(session: Session, codes: set[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for part in chunks(codes):
+        found.update(session.execute(select(Enterprise.uscc, Enterprise.id).where(
+            Enterprise.uscc.in_(part))).all())  # fmt: skip
+    return found
+
+
 class Names:
     """Exact registry-name resolution: cleaned name → the one enterprise bearing it."""
 
@@ -238,8 +260,8 @@ def addresses_and_phones(current: Mapping[int, Current]) -> Claims:
 def persons_and_enterprises(
     session: Session, current: Mapping[int, Current], names: Names, cap: int
 ) -> tuple[Claims, int]:
-    """Phase 2: legal representatives, shareholders and branches; returns the claims and the
-    number of organisation shareholders that match no single registry name."""
+    """Phase 2: legal representatives, shareholders, branches and predecessors; returns the
+    claims and the number of organisation shareholders that match no single registry name."""
     from linkage.normalize import clean, clean_person, parse_name, phones
 
     out, unresolved = Claims(), 0
@@ -252,7 +274,10 @@ def persons_and_enterprises(
         lookups += [(n, clean(n)) for n, _ in holders[ent_id] if is_organisation(n)]
         for name in _branches(cur.record):
             lookups += [(name, clean(name)), (name, clean(cur.record.name) + clean(name))]
+        lookups += [(text, clean(text)) for text, code in _predecessors(cur.record) if not code]
     names.load(lookups)
+    codes = {code for cur in current.values() for _, code in _predecessors(cur.record) if code}
+    by_uscc = _by_uscc(session, codes)
     mobiles = {n for cur in current.values() for n in phones(cur.record.phone) if _is_mobile(n)}
     hubs = {k for k, n in nodes_by_key(session, NodeKind.PHONE, mobiles).items() if n.degree > cap}
 
@@ -288,5 +313,12 @@ def persons_and_enterprises(
             branch = names.get(clean(name)) or names.get(clean(rec.name) + clean(name))
             if branch is not None and branch != ent_id:
                 claim = Claim("branch_of", (ENT, branch), me, "registry:branches", None, ent_id)
+                out.edges.append(claim)
+        for text, code in _predecessors(rec):
+            pred = by_uscc.get(code) if code else names.get(clean(text))
+            if pred is not None and pred != ent_id:
+                claim = Claim(
+                    "successor_of", me, (ENT, pred), "registry:predecessors", None, ent_id
+                )
                 out.edges.append(claim)
     return out, unresolved

@@ -86,6 +86,8 @@ def _record(batch: ImportBatch, row: Row) -> dict[str, Any]:
         extra["branches"] = list(row.branches)
     if row.former_names:
         extra["former_names"] = list(row.former_names)
+    if row.predecessors:
+        extra["predecessors"] = list(row.predecessors)
     if row.warnings:
         extra["warnings"] = [
             {"field": w.field, "reason": str(w.reason), "params": dict(w.params)}

@@ -209,6 +209,29 @@ def test_an_unmatched_company_shareholder_is_counted_not_guessed(session, tmp_pa
     assert kinds == ["person"]
 
 
+def test_predecessors_listed_by_uscc_or_name_become_successor_edges_of_the_group(session, tmp_path):
+    old_a = _row(71, "仁怀市辰辰酒业有限公司", "张三")[:5]
+    old_b = _row(72, "仁怀市巳巳酒厂有限公司", "李四")[:5]
+    merged = (uscc_for(73), "贵州辰巳酒业有限公司", "王五", "", "")
+    ids = _enterprises(session, [old_a, old_b, merged])
+    header = "统一社会信用代码,企业名称,法定代表人,住所,联系电话,前身企业"
+    rows = [(*old_a, ""), (*old_b, ""), (*merged, f"{old_a[0]}；仁怀市巳巳酒厂有限公司")]
+    _import(session, tmp_path, rows, header=header, source_date=date(2026, 5, 1))
+    graph.build_from_records(session, SYSTEM_ACTOR)
+    successions = {
+        (e.src_id, e.dst_id, e.source, e.valid_from)
+        for e in _open_edges(session)
+        if e.kind == "successor_of"
+    }
+    assert successions == {
+        (ids[merged[0]], ids[old_a[0]], "registry:predecessors", date(2026, 5, 1)),
+        (ids[merged[0]], ids[old_b[0]], "registry:predecessors", date(2026, 5, 1)),
+    }
+    answer = graph.group(session, SYSTEM_ACTOR, ids[old_a[0]])
+    assert {card.id for card in answer.enterprises} == {ids[merged[0]], ids[old_b[0]]}
+    assert graph.build_from_records(session, SYSTEM_ACTOR).edges_added == 0  # idempotent
+
+
 def test_building_needs_a_committed_registry_batch_and_the_right_to_write(session, tmp_path):
     with pytest.raises(NotFound):
         graph.build_from_records(session, SYSTEM_ACTOR, 999)

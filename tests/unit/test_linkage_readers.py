@@ -138,6 +138,8 @@ def test_a_file_that_changes_encoding_after_the_sample_fails_instead_of_replacin
         ("出资比例", "shareholders"),
         ("分支机构", "branches"),
         ("曾用名", "former_names"),
+        ("前身企业", "predecessors"),
+        ("被合并企业", "predecessors"),
         ("\ufeff＊企业名称：", "name"),  # BOM, full-width star and colon
         (" 统一社会 信用代码 ", "uscc"),  # stray spaces, ideographic space
         ("法定代表人（负责人）", "legal_rep"),
@@ -352,11 +354,11 @@ def test_a_malformed_uscc_in_an_enforcement_record_is_flagged_not_rejected(tmp_p
     assert [(w.field, w.reason) for w in row.warnings] == [("uscc", Reason.USCC_LENGTH)]
 
 
-def test_shareholders_branches_and_former_names_are_parsed(tmp_path: Path) -> None:
+def test_shareholders_branches_former_names_and_predecessors_are_parsed(tmp_path: Path) -> None:
     text = (
-        "uscc,name,股东,分支机构,曾用名\n"
-        f"{MOUTAI},茅台,张三:60%;李四:40%,贵阳分公司；遵义分公司,仁怀茅台酒厂\n"
-        f'{AVIC},中航重机,"甲:70%,乙:50%",,\n'
+        "uscc,name,股东,分支机构,曾用名,前身企业\n"
+        f"{MOUTAI},茅台,张三:60%;李四:40%,贵阳分公司；遵义分公司,仁怀茅台酒厂,{AVIC}、某某酒厂\n"
+        f'{AVIC},中航重机,"甲:70%,乙:50%",,,\n'
     )
     first, second = items(write(tmp_path, "f.csv", text))
 
@@ -364,6 +366,7 @@ def test_shareholders_branches_and_former_names_are_parsed(tmp_path: Path) -> No
     assert first.shareholders == (Shareholder("张三", 60.0), Shareholder("李四", 40.0))
     assert first.branches == ("贵阳分公司", "遵义分公司")
     assert first.former_names == ("仁怀茅台酒厂",)
+    assert first.predecessors == (AVIC, "某某酒厂") and second.predecessors == ()
     assert "shareholders" not in first.fields
     assert [(w.reason, w.params) for w in second.warnings] == [
         (Reason.SHARES_OVER, {"total": "120"})
