@@ -104,7 +104,7 @@ def linkage_link(batch_id: int | None, workers: int) -> None:
 @click.option("--cap", type=int, default=50, show_default=True, help="Hub cap (address, phone).")
 def linkage_graph(batch_id: int | None, cap: int) -> None:
     """Build or refresh the enterprise graph from committed registry records (idempotent).
-    Run one build at a time."""
+    Builds started together take turns (PostgreSQL), so each edge is written once."""
     from casemgr.services.graph_build import build_from_records
 
     report = build_from_records(db.session(), SYSTEM_ACTOR, batch_id, cap=cap)

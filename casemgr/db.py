@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -66,3 +66,10 @@ def transaction(session: Session, *, actor: Any = None) -> Iterator[Session]:
         raise
     finally:
         session.info["actor"] = previous
+
+
+def advisory_xact_lock(session: Session, key: int) -> None:
+    """Hold a PostgreSQL advisory lock until the session's transaction ends: one holder of
+    ``key`` at a time across processes. A no-op on SQLite, which serialises writers itself."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from casemgr.db import transaction
+from casemgr.db import advisory_xact_lock, transaction
 from casemgr.models import AuditEntry, AuditSeal
 from casemgr.models.audit import canonical, entry_mac_of, signer
 from casemgr.policy import Actor, Permission
@@ -34,8 +34,7 @@ def seal_pending(session: Session, *, batch_size: int = 1000, max_batches: int =
     sealed = 0
     for _ in range(max_batches):
         with transaction(session):
-            if session.get_bind().dialect.name == "postgresql":
-                session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SEAL_LOCK_ID})
+            advisory_xact_lock(session, SEAL_LOCK_ID)
             rows = session.execute(
                 select(AuditEntry.id, AuditEntry.mac)
                 .where(AuditEntry.seal_id.is_(None))

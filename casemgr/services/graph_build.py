@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from casemgr.db import transaction
+from casemgr.db import advisory_xact_lock, transaction
 from casemgr.exceptions import InvalidInput, NotFound
 from casemgr.i18n import N_
 from casemgr.models import (
@@ -59,6 +59,10 @@ from linkage.graph import DEFAULT_HUB_CAP
 ENT = NodeKind.ENTERPRISE.value
 OWNED_BY_DST = ("registry:legal_rep", "registry:shareholders", "registry:branches")
 OWNED_BY_SRC = ("registry:name", "registry:predecessors", "registry:address", "registry:phone")
+# PostgreSQL advisory lock held by each transaction of a build: two builds at once (two
+# operators, a scheduled one) take turns chunk by chunk, and each chunk reads what the other
+# committed, so no edge is written twice.
+GRAPH_LOCK_ID = 0x6A4F
 # Phase 1 writes addresses and phones, so that phase 2 knows which phones are hubs.
 PHASES = (
     ("registry:address", "registry:phone"),
@@ -298,6 +302,7 @@ def build_from_records(
         _check_batch(session, batch_id)
     report = BuildReport()
     with transaction(session, actor=actor):
+        advisory_xact_lock(session, GRAPH_LOCK_ID)
         report.linked_by_uscc = link_by_uscc(session, batch_id)
     owners = _owners(session, batch_id, today)
     report.enterprises = len(owners)
@@ -305,6 +310,7 @@ def build_from_records(
     for phase, sources in enumerate(PHASES):
         for part in chunks(owners, chunk_size):
             with transaction(session, actor=actor):
+                advisory_xact_lock(session, GRAPH_LOCK_ID)
                 current = current_records(session, part)
                 if phase == 0:
                     claims = addresses_and_phones(current)

@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import exists, select, text
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from casemgr.db import transaction
+from casemgr.db import advisory_xact_lock, transaction
 from casemgr.exceptions import InvalidInput, NotFound, PermissionDenied
 from casemgr.i18n import N_
 from casemgr.models import (
@@ -235,8 +235,7 @@ def link_records(
     started = time.monotonic()
     report = LinkRunReport(batch_id=batch_id)
     with transaction(session, actor=actor):
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LINK_RUN_LOCK_ID})
+        advisory_xact_lock(session, LINK_RUN_LOCK_ID)
         if batch_id is not None:
             _check_batch(session, batch_id)
         records = _pending_records(session, batch_id)

@@ -3,6 +3,7 @@ hop by hop from the edge table."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -230,6 +231,43 @@ def test_predecessors_listed_by_uscc_or_name_become_successor_edges_of_the_group
     answer = graph.group(session, SYSTEM_ACTOR, ids[old_a[0]])
     assert {card.id for card in answer.enterprises} == {ids[merged[0]], ids[old_b[0]]}
     assert graph.build_from_records(session, SYSTEM_ACTOR).edges_added == 0  # idempotent
+
+
+def test_two_builds_at_once_write_each_edge_once(app, session, tmp_path):
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises the whole database)")
+    rows = [
+        _row(100 + i, f"贵州并发{i}号化工有限公司", f"张{i}", f"贵阳市南明区并发路{i % 7}号",
+             holders=f"张{i}:100%")
+        for i in range(60)
+    ]  # fmt: skip
+    _enterprises(session, rows)
+    _import(session, tmp_path, rows)
+    barrier, errors = threading.Barrier(3), []
+
+    def build():
+        with app.app_context():
+            try:
+                barrier.wait()
+                graph.build_from_records(db.session(), SYSTEM_ACTOR, chunk_size=5)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=build) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+    edges = [
+        (e.kind, e.src_kind, e.src_id, e.dst_kind, e.dst_id, e.source) for e in _open_edges(session)
+    ]
+    assert len(edges) == len(set(edges)) == 60 * 3  # legal rep, shareholder, address
+    degrees = {n.key: n.degree for n in session.scalars(select(GraphNode).where(
+        GraphNode.kind == NodeKind.ADDRESS))}  # fmt: skip
+    assert sorted(degrees.values()) == sorted(len(range(k, 60, 7)) for k in range(7))
 
 
 def test_building_needs_a_committed_registry_batch_and_the_right_to_write(session, tmp_path):
