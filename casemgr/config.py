@@ -77,6 +77,9 @@ def from_env() -> dict[str, Any]:
             for c in os.environ.get("CASEMGR_PILOT_COUNTIES", "520382,520526").split(",")
             if c.strip()
         ],
+        # The credit scheme in force: a shipped one (guizhou-2019, national-2013, five-colour)
+        # or the path of a scheme file (credit/schemes/*.json shows the format).
+        "CREDIT_SCHEME": os.environ.get("CASEMGR_CREDIT_SCHEME", "guizhou-2019"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(os.environ.get("CASEMGR_SECURE_COOKIES"), False),

@@ -33,6 +33,7 @@ class Permission(enum.StrEnum):
     READ_AUDIT = "read_audit"
     MANAGE_USERS = "manage_users"
     MANAGE_REFERENCE_DATA = "manage_reference_data"
+    MANAGE_CREDIT = "manage_credit"  # rescore, objections and repairs, exports (信用管理)
 
 
 _READ = {Permission.READ_ENTERPRISES, Permission.READ_CASES}
@@ -44,7 +45,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PROSECUTOR: frozenset(_READ | {Permission.ACT_PROCURATORATE}),
     Role.JUDGE: frozenset(_READ | {Permission.ACT_COURT}),
     Role.COMPENSATION_OFFICER: frozenset(_READ | {Permission.ACT_CLAIMANT}),
-    Role.CREDIT_REGULATOR: frozenset(_READ | {Permission.WRITE_ENTERPRISES}),
+    Role.CREDIT_REGULATOR: frozenset(
+        _READ | {Permission.WRITE_ENTERPRISES, Permission.MANAGE_CREDIT}
+    ),
     Role.INSPECTION_PLANNER: frozenset(_READ),
     Role.ADMIN: frozenset(Permission),
 }

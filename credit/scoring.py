@@ -8,7 +8,9 @@ by the cut-offs. Then, in this order:
 1. in-period downgrade events (降级) lower the tier by their steps or to their tier;
 2. a one-vote veto (一票否决) sets the tier to the veto's tier, whatever the score and the
    downgrades (环发〔2013〕150号: such enterprises are *directly rated* 不良);
-3. an enterprise that cannot be rated (异常, e.g. deregistered or shut down) gets no tier.
+3. an enterprise that cannot be rated (异常, e.g. deregistered or shut down) gets no tier,
+   unless a veto applies: 直接评为不良 stands, since a deregistered polluter's red tier still
+   warns about its related parties (graph risk) and successors.
 
 The result lists every contribution with its rule, points, the records it came from and the
 scheme version, so that the same facts always give the same score and anyone can check it.
@@ -257,7 +259,7 @@ def score(
         (f for f in known if f.kind is FactKind.NOT_RATEABLE),
         key=lambda f: (f.on, f.recorded, f.record),
     )
-    if flags and (flags[-1].value is None or flags[-1].value >= 0.5):
+    if flags and (flags[-1].value is None or flags[-1].value >= 0.5) and not vetoes:
         status = Status.ABNORMAL
         lines.append(
             Contribution(

@@ -15,6 +15,14 @@ from casemgr.models.cases import (
     Procedure,
     RecordKind,
 )
+from casemgr.models.credit import (
+    CreditExport,
+    CreditObjection,
+    CreditRepair,
+    CreditScore,
+    RequestState,
+    ScoreReason,
+)
 from casemgr.models.enterprises import (
     AliasKind,
     Enterprise,
@@ -93,6 +101,12 @@ from casemgr.models.violations import (
 )
 
 __all__ = [
+    "CreditExport",
+    "CreditObjection",
+    "CreditRepair",
+    "CreditScore",
+    "RequestState",
+    "ScoreReason",
     "BatchStatus",
     "Decision",
     "EdgeKind",

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casemgr.lifecycles.administrative import AdminEvent
-from casemgr.models import Case, Enterprise, EvasiveMethod, User
+from casemgr.models import Case, Enterprise, EnterpriseStatus, EvasiveMethod, User
 from casemgr.policy import Actor
 from casemgr.services import cases, channel_opening, channels, ledger, penalties, violations
 from casemgr.services.access import actor_for
@@ -97,7 +97,12 @@ def load_demo_families(session: Session) -> int:
         return 0
     who = {name: actor_for(session, users[name]) for name in needed}
     enterprises = session.scalars(
-        select(Enterprise).where(Enterprise.county_code == "520382").order_by(Enterprise.id)
+        select(Enterprise)
+        .where(
+            Enterprise.county_code == "520382",
+            Enterprise.status == EnterpriseStatus.OPERATING,  # a live polluter, rateable
+        )
+        .order_by(Enterprise.id)
     ).all()
     if len(enterprises) < 2:
         return 0

@@ -1,0 +1,124 @@
+"""Environmental credit (企业环境信用): the immutable tier history, objections, repairs and
+the exports sent to regulators, banks and the grid company."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from casemgr.db import Base, JSONType, UTCDateTime, utcnow
+from casemgr.models.base import Audited, enum_type
+
+
+class ScoreReason(enum.StrEnum):
+    """Why a score was computed."""
+
+    RESCORE = "rescore"  # the full (nightly) run
+    EVENT = "event"  # a case event of the enterprise
+    REPAIR = "repair"  # an accepted repair or upheld objection
+
+
+class CreditScore(Base):
+    """One computed score of an enterprise under one scheme version (信用评价结果).
+
+    Append-only: a run stores a row only when the result differs from the enterprise's latest
+    one under the scheme, so the table is the tier history; a correction is a new row, never an
+    update. The tier *in force on* a day is the latest row whose ``as_of`` is on or before it.
+    ``contributions`` keeps the whole explanation (indicator, points, records, rule, scheme).
+    """
+
+    __tablename__ = "credit_scores"
+    __table_args__ = (Index("ix_credit_scores_history", "scheme", "enterprise_id", "as_of", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    scheme: Mapped[str] = mapped_column(String(64))  # id@version
+    as_of: Mapped[date] = mapped_column(Date)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reason: Mapped[ScoreReason] = mapped_column(enum_type(ScoreReason, "score_reason"))
+    status: Mapped[str] = mapped_column(String(16))  # rated / abnormal
+    points: Mapped[float] = mapped_column(Float)
+    score_tier: Mapped[str] = mapped_column(String(8))  # by points alone
+    # By the enterprise's own records (points without graph risk, downgrades, vetoes): what
+    # its neighbours' graph risk starts from, so that risk never feeds back on itself.
+    own_tier: Mapped[str | None] = mapped_column(String(8))
+    tier: Mapped[str | None] = mapped_column(String(8))  # None: abnormal (异常)
+    sublevel: Mapped[int | None] = mapped_column(Integer)
+    graph_risk: Mapped[float] = mapped_column(Float, default=0.0)
+    contributions: Mapped[list[dict[str, object]]] = mapped_column(JSONType, default=list)
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the result, for "changed?"
+
+
+class RequestState(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class CreditObjection(Audited, Base):
+    """An enterprise's objection (异议) to a record that counts in its score, filed within the
+    scheme's window from the record's publication; an upheld objection takes the record out of
+    every score from the decision on (a correction fact)."""
+
+    __tablename__ = "credit_objections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    record: Mapped[str] = mapped_column(String(64))  # a fact's record, e.g. transition:12
+    scheme: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    filed_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[RequestState] = mapped_column(enum_type(RequestState, "objection_state"))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CreditRepair(Audited, Base):
+    """An application for credit repair (信用修复) of one record, after its minimum
+    publication period, with the evidence of correction; an accepted repair takes the record
+    out of the score from the decision day and re-scores at once."""
+
+    __tablename__ = "credit_repairs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    record: Mapped[str] = mapped_column(String(64))
+    scheme: Mapped[str] = mapped_column(String(64))
+    evidence: Mapped[list[str]] = mapped_column(JSONType, default=list)  # documents' names / ids
+    commitment: Mapped[str] = mapped_column(Text, default="")  # 信用承诺书
+    applied_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[RequestState] = mapped_column(enum_type(RequestState, "repair_state"))
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class CreditExport(Audited, Base):
+    """A tier list sent out (信用评价结果推送): its filters, manifest and recipients, so that a
+    later correction lists whom to notify, and so that it can be regenerated byte for byte."""
+
+    __tablename__ = "credit_exports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(64))
+    as_of: Mapped[date] = mapped_column(Date)
+    file_format: Mapped[str] = mapped_column(String(8))
+    filters: Mapped[dict[str, object]] = mapped_column(JSONType, default=dict)
+    since_export_id: Mapped[int | None] = mapped_column(ForeignKey("credit_exports.id"))
+    rows: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    recipients: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,268 @@
+"""Environmental credit of enterprises (企业环境信用): scoring, the tier history, explanation.
+
+The pure :mod:`credit` library scores; this module feeds it the facts of the case records
+(:mod:`casemgr.services.credit_facts`) and the graph risk, and keeps the results:
+
+* :func:`rescore` scores enterprises as of a day and appends a :class:`CreditScore` row for
+  each whose result changed (the history is append-only: the tier in force on a day is the
+  latest row on or before it). The nightly job rescoring everything and the incremental
+  rescoring after a case event both use it.
+* :func:`explain` computes an enterprise's score as of any day, contribution by contribution;
+  for a past day it uses only what was recorded by then, so it gives the same answer however
+  often it is asked.
+
+Graph risk (关联风险) starts from each enterprise's *own* tier (its records, downgrades and
+vetoes, without graph risk), so a risk never feeds back on itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from casemgr.db import transaction, utcnow
+from casemgr.exceptions import InvalidInput, NotFound
+from casemgr.i18n import N_
+from casemgr.models import CreditScore, Enterprise, ScoreReason
+from casemgr.policy import Actor, Permission
+from casemgr.repositories.graph import chunks
+from casemgr.services.access import require
+from casemgr.services.credit_facts import facts_of
+from casemgr.services.localtime import local_today
+from credit.schemes import SHIPPED, Scheme, SchemeError, Tier, load_scheme, shipped_scheme
+from credit.scoring import Score, score
+
+__all__ = [
+    "RescoreReport",
+    "contribution_rows",
+    "explain",
+    "history",
+    "in_force",
+    "rescore",
+    "scheme_named",
+]
+
+SEED_TIERS = frozenset({Tier.RED.value, Tier.BLACK.value})
+
+
+@lru_cache(maxsize=16)
+def scheme_named(name: str) -> Scheme:
+    """A shipped scheme by id, or a scheme file by path (cached: schemes are immutable data).
+    Raises InvalidInput naming the scheme file's bad field."""
+    try:
+        return shipped_scheme(name) if name in SHIPPED else load_scheme(Path(name))
+    except SchemeError as exc:
+        raise InvalidInput.field(
+            "scheme",
+            N_("Scheme {name}: {path}: {problem}"),
+            name=name,
+            path=exc.path,
+            problem=exc.message,
+        ) from exc
+
+
+def contribution_rows(result: Score) -> list[dict[str, Any]]:
+    """The explanation as plain values (stored with the score, shown by the API)."""
+    rows = []
+    for c in result.contributions:
+        row = asdict(c)
+        row["kind"] = c.kind.value
+        row["records"] = list(c.records)
+        rows.append(row)
+    return rows
+
+
+def _digest(result: Score) -> str:
+    """What identifies a result, whatever day it was computed for."""
+    body = {
+        "scheme": result.scheme,
+        "status": result.status.value,
+        "points": result.points,
+        "score_tier": result.score_tier.value,
+        "tier": result.tier.value if result.tier else None,
+        "sublevel": result.sublevel,
+        "contributions": contribution_rows(result),
+    }
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def in_force(
+    session: Session, scheme_key: str, on: date, enterprise_ids: Collection[int] | None = None
+) -> dict[int, CreditScore]:
+    """The score in force on a day for each enterprise that has one (the latest row on or
+    before it)."""
+    latest = (
+        select(CreditScore.enterprise_id, func.max(CreditScore.id).label("id"))
+        .where(CreditScore.scheme == scheme_key, CreditScore.as_of <= on)
+        .group_by(CreditScore.enterprise_id)
+    )
+    out: dict[int, CreditScore] = {}
+    parts = [None] if enterprise_ids is None else chunks(sorted(enterprise_ids), 5000)
+    for part in parts:
+        stmt = latest if part is None else latest.where(CreditScore.enterprise_id.in_(part))
+        ids = select(stmt.subquery().c.id)
+        out.update(
+            (r.enterprise_id, r)
+            for r in session.scalars(select(CreditScore).where(CreditScore.id.in_(ids)))
+        )
+    return out
+
+
+@dataclass
+class RescoreReport:
+    """What a run did."""
+
+    as_of: date
+    scheme: str
+    enterprises: int = 0
+    changed: int = 0
+    tiers: dict[str, int] = field(default_factory=dict)  # final tiers of the scored ones
+    seconds: float = 0.0
+
+
+def _own_tier(result: Score) -> str | None:
+    return result.tier.value if result.tier is not None else None
+
+
+def graph_risks(
+    session: Session, scheme: Scheme, own: Mapping[int, str | None], as_of: date
+) -> dict[int, tuple[float, tuple[str, ...]]]:
+    """Graph risk points and explained paths per enterprise (none yet: the propagation
+    lands with :mod:`credit.graph_risk`)."""
+    del session, scheme, own, as_of
+    return {}
+
+
+def _score_all(
+    session: Session, scheme: Scheme, ids: Sequence[int], as_of: date, chunk: int
+) -> Iterable[tuple[list[int], dict[int, Score], dict[int, Score]]]:
+    """Per chunk: the ids, their own scores (no graph risk) and their final scores."""
+    own_tiers: dict[int, str | None] = {}
+    for part in chunks(ids, chunk):
+        facts = facts_of(session, part, as_of)
+        for eid in part:
+            own_tiers[eid] = _own_tier(score(scheme, facts[eid], as_of))
+    risks = graph_risks(session, scheme, own_tiers, as_of)
+    for part in chunks(ids, chunk):
+        facts = facts_of(session, part, as_of)
+        own = {eid: score(scheme, facts[eid], as_of) for eid in part}
+        final = {}
+        for eid in part:
+            risk, paths = risks.get(eid, (0.0, ()))
+            final[eid] = (
+                own[eid]
+                if risk <= 0
+                else score(scheme, facts[eid], as_of, graph_risk=risk, graph_paths=paths)
+            )
+        yield part, own, final
+
+
+def rescore(
+    session: Session,
+    actor: Actor,
+    scheme: Scheme,
+    *,
+    as_of: date | None = None,
+    enterprise_ids: Iterable[int] | None = None,
+    reason: ScoreReason = ScoreReason.RESCORE,
+    chunk: int = 2000,
+) -> RescoreReport:
+    """Score enterprises (all, or the ones given) as of a day and append a row for each whose
+    result changed; commits per chunk. Raises PermissionDenied."""
+    import time
+
+    require(actor, Permission.MANAGE_CREDIT)
+    started = time.monotonic()
+    as_of = as_of or local_today()
+    if enterprise_ids is None:
+        ids = list(session.scalars(select(Enterprise.id).order_by(Enterprise.id)))
+    else:
+        ids = sorted(set(enterprise_ids))
+    report = RescoreReport(as_of, scheme.key, enterprises=len(ids))
+    tiers: dict[str, int] = {}
+    for part, own, final in _score_all(session, scheme, ids, as_of, chunk):
+        with transaction(session, actor=actor):
+            current = in_force(session, scheme.key, as_of, part)
+            rows = []
+            now = utcnow()
+            for eid in part:
+                result = final[eid]
+                tier = result.tier.value if result.tier else "abnormal"
+                tiers[tier] = tiers.get(tier, 0) + 1
+                digest = _digest(result)
+                if eid in current and current[eid].digest == digest:
+                    continue
+                rows.append(
+                    {
+                        "enterprise_id": eid,
+                        "scheme": scheme.key,
+                        "as_of": as_of,
+                        "computed_at": now,
+                        "reason": reason,
+                        "status": result.status.value,
+                        "points": result.points,
+                        "score_tier": result.score_tier.value,
+                        "own_tier": _own_tier(own[eid]),
+                        "tier": result.tier.value if result.tier else None,
+                        "sublevel": result.sublevel,
+                        "graph_risk": next(
+                            (
+                                c.measure or 0.0
+                                for c in result.contributions
+                                if c.rule == "graph_risk"
+                            ),
+                            0.0,
+                        ),
+                        "contributions": contribution_rows(result),
+                        "digest": digest,
+                    }
+                )
+            if rows:
+                session.execute(insert(CreditScore), rows)
+            report.changed += len(rows)
+    report.tiers = dict(sorted(tiers.items()))
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def explain(
+    session: Session, actor: Actor, scheme: Scheme, enterprise_id: int, as_of: date | None = None
+) -> Score:
+    """The enterprise's score as of a day (today by default), computed from what was recorded
+    by then, with every contribution. Raises PermissionDenied, NotFound."""
+    require(actor, Permission.READ_ENTERPRISES)
+    if session.get(Enterprise, enterprise_id) is None:
+        raise NotFound(kind="Enterprise", key=enterprise_id)
+    as_of = as_of or local_today()
+    facts = facts_of(session, [enterprise_id], as_of)[enterprise_id]
+    own = score(scheme, facts, as_of)
+    risk, paths = graph_risks(session, scheme, {enterprise_id: _own_tier(own)}, as_of).get(
+        enterprise_id, (0.0, ())
+    )
+    return own if risk <= 0 else score(scheme, facts, as_of, graph_risk=risk, graph_paths=paths)
+
+
+def history(
+    session: Session, actor: Actor, scheme: Scheme, enterprise_id: int
+) -> list[CreditScore]:
+    """Every stored score of the enterprise under the scheme, oldest first. Raises
+    PermissionDenied, NotFound."""
+    require(actor, Permission.READ_ENTERPRISES)
+    if session.get(Enterprise, enterprise_id) is None:
+        raise NotFound(kind="Enterprise", key=enterprise_id)
+    stmt = (
+        select(CreditScore)
+        .where(CreditScore.scheme == scheme.key, CreditScore.enterprise_id == enterprise_id)
+        .order_by(CreditScore.as_of, CreditScore.id)
+    )
+    return list(session.scalars(stmt))

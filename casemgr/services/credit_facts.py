@@ -1,0 +1,362 @@
+"""The credit facts (信用事实) of enterprises, read in bulk from the case records.
+
+Each fact names its record and the day the system learnt it (``recorded``: the local date of
+the row's creation, a step's recording or a payment's entry), so that a score as of a past day
+uses only what was known then. Sources:
+
+* penalties: the administrative ``decide`` or ``penalise_on_the_spot`` step (its legal date,
+  the fine in its data); a ``revoke_decision`` step is a correction of the latest decision;
+* criminal referrals: the administrative ``transfer_criminal`` step (移送, 衔接办法);
+* convictions: a criminal case's judgment that became final (``become_final`` or the second
+  instance) with a conviction or an exemption from punishment (免予刑事处罚 is a finding of
+  guilt, 刑法 art. 37);
+* coercive measures and daily penalties (环境保护法 arts. 25, 59, 60): the measure's decision;
+  a daily-penalty re-check is a rectification, on time when it found the violation corrected;
+* unpaid fines: a fine still not fully paid after its payment deadline (行政处罚法 art. 67,
+  the ``admin.fine_payment`` deadline; an approved deferral or instalment plan moves it);
+* inspection findings and substantiated complaints: violations found by inspection (现场检查,
+  双随机, 督察) or by a 12369 report, once a case on them was filed; a violation discharged by
+  secret pipes, seepage wells or pits, fissures, karst caves or injection is also a serious
+  violation (一票否决) once penalised;
+* not rateable: an enterprise revoked or deregistered (as of the day its record changed);
+* repairs and upheld objections: decided requests, from their decision day.
+
+Not yet recorded by the system, so not produced: sudden environmental incidents, ecological
+damage compensation arrears, monitoring exceedance and data-transmission rates (their
+indicators score as "no data").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from casemgr.models import (
+    Case,
+    CaseTransition,
+    CoerciveMeasure,
+    CreditObjection,
+    CreditRepair,
+    Deadline,
+    Enterprise,
+    EnterpriseStatus,
+    MeasureKind,
+    Payment,
+    PaymentArrangement,
+    PaymentKind,
+    RequestState,
+    Violation,
+    ViolationOrigin,
+    violation_enterprises,
+)
+from casemgr.repositories.graph import chunks
+from casemgr.services.localtime import LOCAL
+from credit.facts import Fact, FactKind
+
+__all__ = ["facts_of"]
+
+_PENALTY_EVENTS = ("decide", "penalise_on_the_spot")
+_CONVICTING = ("conviction", "exempted")
+_FINDING_ORIGINS = (
+    ViolationOrigin.INSPECTION,
+    ViolationOrigin.RANDOM_DRAW,
+    ViolationOrigin.CENTRAL_INSPECTION,
+)
+# 法释〔2023〕7号 art. 1(5) discharge means that the 2013 scheme vetoes (暗管, 渗井, 渗坑 ...).
+_SERIOUS_METHODS = {
+    "hidden_pipe",
+    "seepage_well",
+    "seepage_pit",
+    "fissure",
+    "karst_cave",
+    "injection",
+}
+_EVENTS = (
+    *_PENALTY_EVENTS,
+    "revoke_decision",
+    "transfer_criminal",
+    "file",
+    "become_final",
+    "judge_first_instance",
+    "judge_second_instance",
+)
+
+
+def _day(at: datetime) -> date:
+    """The local (Asia/Shanghai) date of a stored UTC timestamp."""
+    return at.astimezone(LOCAL).date()
+
+
+def _end_of(day: date) -> datetime:
+    """The first instant after the local day, as an aware timestamp."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=LOCAL)
+
+
+def _cases(session: Session, ids: Collection[int]) -> dict[int, Any]:
+    stmt = select(
+        Case.id, Case.party_enterprise_id, Case.track, Case.violation_id, Case.final_fine_cents
+    ).where(Case.party_enterprise_id.in_(ids))
+    return {row.id: row for row in session.execute(stmt)}
+
+
+def _transition_facts(session: Session, cases: dict[int, Any], until: datetime) -> list[Any]:
+    stmt = (
+        select(
+            CaseTransition.id,
+            CaseTransition.case_id,
+            CaseTransition.event,
+            CaseTransition.on,
+            CaseTransition.at,
+            CaseTransition.data,
+        )
+        .where(
+            CaseTransition.case_id.in_(list(cases)),
+            CaseTransition.event.in_(_EVENTS),
+            CaseTransition.at < until,
+        )
+        .order_by(CaseTransition.case_id, CaseTransition.at, CaseTransition.id)
+    )
+    return list(session.execute(stmt))
+
+
+def _penalty_and_court_facts(
+    cases: dict[int, Any], steps: list[Any], fines: dict[int, int], out: dict[int, list[Fact]]
+) -> dict[int, date]:
+    """Penalties, revocations, referrals and convictions; returns each case's filing day and
+    fills `fines` with the fine (cents) of each case's standing decision."""
+    filed: dict[int, date] = {}
+    last_decision: dict[int, str] = {}
+    verdict: dict[int, str] = {}
+    for step in steps:
+        case = cases[step.case_id]
+        ent, rec, data = case.party_enterprise_id, f"transition:{step.id}", step.data or {}
+        recorded = _day(step.at)
+        if step.event == "file":
+            filed.setdefault(step.case_id, step.on)
+        elif step.event in _PENALTY_EVENTS:
+            listed = data.get("fines") or []
+            cents = (
+                data.get("final_fine_cents")
+                or sum(int(f.get("amount_cents") or 0) for f in listed if isinstance(f, dict))
+                or case.final_fine_cents
+                or 0
+            )
+            out[ent].append(Fact(FactKind.PENALTY, step.on, rec, recorded, amount=int(cents) / 100))
+            last_decision[step.case_id] = rec
+            fines[step.case_id] = int(cents)
+            filed.setdefault(step.case_id, step.on)
+        elif step.event == "revoke_decision" and step.case_id in last_decision:
+            target = last_decision.pop(step.case_id)
+            fines.pop(step.case_id, None)
+            out[ent].append(Fact(FactKind.CORRECTION, step.on, rec, recorded, target=target))
+        elif step.event == "transfer_criminal":
+            out[ent].append(Fact(FactKind.CRIMINAL_REFERRAL, step.on, rec, recorded))
+        elif step.event in ("judge_first_instance", "judge_second_instance"):
+            verdict[step.case_id] = str(data.get("verdict") or "")
+            if step.event == "judge_second_instance" and verdict[step.case_id] in _CONVICTING:
+                out[ent].append(
+                    Fact(
+                        FactKind.CRIMINAL_CONVICTION,
+                        step.on,
+                        rec,
+                        recorded,
+                        detail=verdict[step.case_id],
+                    )
+                )
+        elif step.event == "become_final" and verdict.get(step.case_id) in _CONVICTING:
+            out[ent].append(
+                Fact(
+                    FactKind.CRIMINAL_CONVICTION,
+                    step.on,
+                    rec,
+                    recorded,
+                    detail=verdict[step.case_id],
+                )
+            )
+    return filed
+
+
+def _measure_facts(
+    session: Session, cases: dict[int, Any], until: datetime, out: dict[int, list[Fact]]
+) -> None:
+    stmt = select(CoerciveMeasure).where(
+        CoerciveMeasure.case_id.in_(list(cases)), CoerciveMeasure.created_at < until
+    )
+    for m in session.scalars(stmt):
+        ent, rec = cases[m.case_id].party_enterprise_id, f"measure:{m.id}"
+        kind = FactKind.DAILY_PENALTY if m.kind is MeasureKind.DAILY_PENALTY else None
+        if m.kind in (MeasureKind.SEIZURE, MeasureKind.PRODUCTION_LIMIT, MeasureKind.SUSPENSION):
+            kind = FactKind.COERCIVE_MEASURE
+        if kind is FactKind.DAILY_PENALTY and m.total_cents is None:
+            kind = None  # a correction order re-checked, no daily penalty imposed (yet)
+        if kind is not None:
+            out[ent].append(
+                Fact(kind, m.decided_on, rec, _day(m.created_at), amount=(m.total_cents or 0) / 100)
+            )
+        if m.recheck_on is not None and m.recheck_found_violation is not None:
+            done = 0.0 if m.recheck_found_violation else 1.0
+            out[ent].append(
+                Fact(
+                    FactKind.RECTIFICATION,
+                    m.recheck_on,
+                    f"{rec}:recheck",
+                    _day(m.updated_at),
+                    value=done,
+                )
+            )
+
+
+def _unpaid_fine_facts(
+    session: Session,
+    cases: dict[int, Any],
+    as_of: date,
+    until: datetime,
+    fines: dict[int, int],
+    out: dict[int, list[Fact]],
+) -> None:
+    """Fines of decisions known by `as_of` still owed after their payment deadline."""
+    fined = {cid: c for cid, c in fines.items() if c > 0}
+    if not fined:
+        return
+    due = dict(
+        session.execute(
+            select(Deadline.case_id, Deadline.due_on).where(
+                Deadline.case_id.in_(list(fined)), Deadline.rule_code == "admin.fine_payment"
+            )
+        ).all()
+    )
+    for arrangement in session.scalars(
+        select(PaymentArrangement).where(
+            PaymentArrangement.case_id.in_(list(due)), PaymentArrangement.approved_on <= as_of
+        )
+    ):
+        due[arrangement.case_id] = max(due[arrangement.case_id], arrangement.ends_on)
+    paid = dict(
+        session.execute(
+            select(Payment.case_id, func.sum(Payment.amount_cents))
+            .where(
+                Payment.case_id.in_(list(due)),
+                Payment.kind == PaymentKind.FINE,
+                Payment.paid_on <= as_of,
+                Payment.recorded_at < until,
+            )
+            .group_by(Payment.case_id)
+        ).all()
+    )
+    for cid, due_on in due.items():
+        owed = fined[cid] - int(paid.get(cid) or 0)
+        if owed > 0 and due_on < as_of:
+            late = due_on + timedelta(days=1)
+            out[cases[cid].party_enterprise_id].append(
+                Fact(FactKind.FINE_OVERDUE, late, f"fine:{cid}", late, amount=owed / 100)
+            )
+
+
+def _violation_facts(
+    session: Session,
+    ids: Collection[int],
+    filed: dict[int, date],
+    cases: dict[int, Any],
+    penalties: dict[int, date],
+    out: dict[int, list[Fact]],
+) -> None:
+    by_violation: dict[int, list[int]] = defaultdict(list)
+    for cid, c in cases.items():
+        by_violation[c.violation_id].append(cid)
+    stmt = (
+        select(
+            violation_enterprises.c.enterprise_id,
+            Violation.id,
+            Violation.origin,
+            Violation.found_at,
+            Violation.evasive_methods,
+            Violation.created_at,
+        )
+        .join(Violation, Violation.id == violation_enterprises.c.violation_id)
+        .where(violation_enterprises.c.enterprise_id.in_(ids))
+    )
+    for ent, vid, origin, found_at, methods, created_at in session.execute(stmt):
+        case_filed = [filed[c] for c in by_violation.get(vid, ()) if c in filed]
+        if not case_filed:
+            continue  # a lead not (yet) filed is not a finding
+        recorded = max(_day(created_at), min(case_filed))
+        found = _day(found_at)
+        if origin in _FINDING_ORIGINS:
+            out[ent].append(Fact(FactKind.INSPECTION_FINDING, found, f"violation:{vid}", recorded))
+        elif origin is ViolationOrigin.COMPLAINT_12369:
+            out[ent].append(Fact(FactKind.COMPLAINT, found, f"violation:{vid}", recorded))
+        decided = [penalties[c] for c in by_violation.get(vid, ()) if c in penalties]
+        if decided and _SERIOUS_METHODS & set(methods or ()):
+            out[ent].append(
+                Fact(
+                    FactKind.SERIOUS_VIOLATION,
+                    min(decided),
+                    f"violation:{vid}:serious",
+                    max(recorded, min(decided)),
+                    detail=",".join(sorted(_SERIOUS_METHODS & set(methods))),
+                )
+            )
+
+
+def _request_facts(
+    session: Session, ids: Collection[int], as_of: date, out: dict[int, list[Fact]]
+) -> None:
+    requests: list[tuple[FactKind, str, CreditRepair | CreditObjection]] = []
+    repairs = select(CreditRepair).where(
+        CreditRepair.enterprise_id.in_(ids),
+        CreditRepair.state == RequestState.ACCEPTED,
+        CreditRepair.decided_on <= as_of,
+    )
+    requests += [(FactKind.REPAIR, "repair", r) for r in session.scalars(repairs)]
+    objections = select(CreditObjection).where(
+        CreditObjection.enterprise_id.in_(ids),
+        CreditObjection.state == RequestState.ACCEPTED,
+        CreditObjection.decided_on <= as_of,
+    )
+    requests += [(FactKind.CORRECTION, "objection", o) for o in session.scalars(objections)]
+    for kind, prefix, req in requests:
+        assert req.decided_on is not None
+        out[req.enterprise_id].append(
+            Fact(kind, req.decided_on, f"{prefix}:{req.id}", req.decided_on, target=req.record)
+        )
+
+
+def facts_of(session: Session, enterprise_ids: Iterable[int], as_of: date) -> dict[int, list[Fact]]:
+    """Every credit fact of the enterprises known by the end of the local day `as_of`."""
+    out: dict[int, list[Fact]] = defaultdict(list)
+    until = _end_of(as_of)
+    for ids in chunks(sorted(set(enterprise_ids)), 5000):
+        for eid in ids:
+            out[eid]  # noqa: B018 - every enterprise gets an entry, facts or not
+        cases = _cases(session, ids)
+        if cases:
+            steps = _transition_facts(session, cases, until)
+            fines: dict[int, int] = {}
+            filed = _penalty_and_court_facts(cases, steps, fines, out)
+            penalties = {s.case_id: s.on for s in steps if s.event in _PENALTY_EVENTS}
+            _measure_facts(session, cases, until, out)
+            _unpaid_fine_facts(session, cases, as_of, until, fines, out)
+            _violation_facts(session, ids, filed, cases, penalties, out)
+        ended = select(Enterprise.id, Enterprise.updated_at).where(
+            Enterprise.id.in_(ids),
+            Enterprise.status.in_([EnterpriseStatus.REVOKED, EnterpriseStatus.DEREGISTERED]),
+            and_(Enterprise.updated_at < until),
+        )
+        for eid, updated in session.execute(ended):
+            out[eid].append(
+                Fact(
+                    FactKind.NOT_RATEABLE,
+                    _day(updated),
+                    f"enterprise:{eid}:status",
+                    _day(updated),
+                    value=1.0,
+                    detail="吊销或注销",
+                )
+            )
+        _request_facts(session, ids, as_of, out)
+    return dict(out)
