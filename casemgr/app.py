@@ -18,6 +18,7 @@ from casemgr.config import API_SETTINGS, from_env
 from casemgr.extensions import api, babel, csrf, db, login_manager, migrate
 from casemgr.models.audit import signer
 from casemgr.schemas.common import ErrorSchema
+from casemgr.services import credit_events
 from casemgr.translations import compile_catalogs
 from casemgr.web.documents import bp as documents_bp
 from casemgr.web.pages import bp as pages_bp
@@ -46,6 +47,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ).hexdigest()
     )
     signer.configure(audit_key.encode())
+    credit_events.configure(
+        enabled=app.config["CREDIT_RESCORE_ON_EVENT"], scheme=app.config["CREDIT_SCHEME"]
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)

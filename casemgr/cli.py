@@ -41,6 +41,68 @@ user_cli = AppGroup("user", help="User accounts.")
 holidays_cli = AppGroup("holidays", help="The statutory-holiday calendar of the legal clock.")
 lifecycle_cli = AppGroup("lifecycle", help="The case lifecycles.")
 linkage_cli = AppGroup("linkage", help="Registry, tax and enforcement records and their links.")
+credit_cli = AppGroup("credit", help="Environmental credit: scores, tiers and exports.")
+
+
+@credit_cli.command("rescore")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to score as of (default today).",
+)
+@click.option(
+    "--enterprise",
+    "enterprise_ids",
+    type=int,
+    multiple=True,
+    help="Only these enterprises (repeatable); default all.",
+)
+def credit_rescore(as_of: datetime | None, enterprise_ids: tuple[int, ...]) -> None:
+    """Score enterprises as of a day and store the results that changed (the nightly job)."""
+    from casemgr.services import credit
+
+    report = credit.rescore(
+        db.session(),
+        SYSTEM_ACTOR,
+        credit.scheme_named(current_app.config["CREDIT_SCHEME"]),
+        as_of=as_of.date() if as_of else None,
+        enterprise_ids=enterprise_ids or None,
+    )
+    tiers = ", ".join(f"{k} {v}" for k, v in report.tiers.items())
+    click.echo(
+        f"{report.scheme} as of {report.as_of}: {report.enterprises} scored, "
+        f"{report.changed} changed ({tiers}) in {report.seconds:.1f} s"
+    )
+
+
+@credit_cli.command("explain")
+@click.argument("enterprise_id", type=int)
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+def credit_explain(enterprise_id: int, as_of: datetime | None) -> None:
+    """Print an enterprise's score as of a day with every contribution."""
+    from casemgr.services import credit
+
+    try:
+        result = credit.explain(
+            db.session(),
+            SYSTEM_ACTOR,
+            credit.scheme_named(current_app.config["CREDIT_SCHEME"]),
+            enterprise_id,
+            as_of.date() if as_of else None,
+        )
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    tier = result.tier.value if result.tier else "abnormal"
+    level = f" {result.sublevel}" if result.sublevel else ""
+    click.echo(f"{result.scheme} as of {result.as_of}: {result.points:g} points, {tier}{level}")
+    for c in result.contributions:
+        records = ", ".join(c.records) or "-"
+        click.echo(
+            f"  {c.kind.value:<12} {c.rule:<24} {c.points:>8g}/{c.max_points:g}  "
+            f"{c.band}  [{records}]"
+        )
 
 
 @linkage_cli.command("run")
@@ -361,7 +423,16 @@ def load_demo_cases(count: int = 40, seed: int = 2026) -> int:
 
 
 def register(app: Flask) -> None:
-    groups = (refdata_cli, demo_cli, audit_cli, user_cli, holidays_cli, lifecycle_cli, linkage_cli)
+    groups = (
+        refdata_cli,
+        demo_cli,
+        audit_cli,
+        user_cli,
+        holidays_cli,
+        lifecycle_cli,
+        linkage_cli,
+        credit_cli,
+    )
     for group in groups:
         app.cli.add_command(group)
     app.cli.add_command(setup_command)

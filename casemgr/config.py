@@ -80,6 +80,8 @@ def from_env() -> dict[str, Any]:
         # The credit scheme in force: a shipped one (guizhou-2019, national-2013, five-colour)
         # or the path of a scheme file (credit/schemes/*.json shows the format).
         "CREDIT_SCHEME": os.environ.get("CASEMGR_CREDIT_SCHEME", "guizhou-2019"),
+        # Rescore an enterprise's credit as soon as one of its case events commits.
+        "CREDIT_RESCORE_ON_EVENT": _bool(os.environ.get("CASEMGR_CREDIT_RESCORE_ON_EVENT"), True),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(os.environ.get("CASEMGR_SECURE_COOKIES"), False),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -62,10 +62,25 @@ def transaction(session: Session, *, actor: Any = None) -> Iterator[Session]:
         yield session
         session.commit()
     except BaseException:
+        session.info.pop(AFTER_COMMIT, None)
         session.rollback()
         raise
     finally:
         session.info["actor"] = previous
+    # Work that must follow a committed change (rescoring credit after a case event), each
+    # callback once, outside the unit of work it follows: its failure cannot undo that one.
+    while callbacks := session.info.pop(AFTER_COMMIT, None):
+        for callback in callbacks.values():
+            callback(session)
+
+
+AFTER_COMMIT = "after_commit"
+
+
+def after_commit(session: Session, key: str, callback: Callable[[Session], None]) -> None:
+    """Run ``callback(session)`` after the current :func:`transaction` commits (once per
+    ``key``); dropped if it rolls back."""
+    session.info.setdefault(AFTER_COMMIT, {}).setdefault(key, callback)
 
 
 def advisory_xact_lock(session: Session, key: int) -> None:

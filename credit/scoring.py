@@ -27,7 +27,15 @@ from datetime import date
 from credit.facts import Fact, FactKind, effective_facts
 from credit.schemes import Indicator, Measure, MeasureKind, Scheme, Tier, TierRule
 
-__all__ = ["Contribution", "ContributionKind", "Score", "Status", "months_before", "score"]
+__all__ = [
+    "Contribution",
+    "ContributionKind",
+    "Score",
+    "Status",
+    "months_after",
+    "months_before",
+    "score",
+]
 
 
 class Status(enum.StrEnum):
@@ -94,7 +102,16 @@ def months_before(day: date, months: int) -> date:
     >>> months_before(date(2026, 3, 31), 1), months_before(date(2026, 1, 15), 36)
     (datetime.date(2026, 2, 28), datetime.date(2023, 1, 15))
     """
-    total = day.year * 12 + day.month - 1 - months
+    return months_after(day, -months)
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` later (the month's last day when it has fewer days).
+
+    >>> months_after(date(2026, 3, 1), 3), months_after(date(2026, 8, 31), 6)
+    (datetime.date(2026, 6, 1), datetime.date(2027, 2, 28))
+    """
+    total = day.year * 12 + day.month - 1 + months
     year, month = divmod(total, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))

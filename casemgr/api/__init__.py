@@ -8,6 +8,7 @@ from casemgr.api import (
     audit,
     cases,
     channels,
+    credit,
     deadlines,
     enterprises,
     evidence,
@@ -39,6 +40,7 @@ BLUEPRINTS = (
     imports.blp,
     linking.blp,
     graph.blp,
+    credit.blp,
 )
 
 

@@ -33,11 +33,26 @@ def _line(result, rule):
     return next(c for c in result.contributions if c.rule == rule)
 
 
+def test_case_events_rescore_their_enterprise_at_once(session, families):
+    # Loading the demo families recorded their steps: each commit rescored the party.
+    rows = session.scalars(
+        select(CreditScore).where(CreditScore.enterprise_id.in_(families.values()))
+    ).all()
+    assert {r.reason.value for r in rows} == {"event"}
+    latest = credit.in_force(session, SCHEME.key, local_today(), families.values())
+    assert latest[families["convicted"]].tier == "red"
+    assert latest[families["fined"]].tier == "blue"
+    # A row is added only when the result changes: one row per change, never an update.
+    for eid in families.values():
+        digests = [r.digest for r in sorted(rows, key=lambda r: r.id) if r.enterprise_id == eid]
+        assert all(a != b for a, b in zip(digests, digests[1:], strict=False))
+
+
 def test_a_rescore_stores_each_enterprise_once_and_only_changes_after(session, families):
     today = local_today()
     report = credit.rescore(session, SYSTEM_ACTOR, SCHEME, as_of=today)
     n = session.scalar(select(func.count()).select_from(Enterprise))
-    assert report.enterprises == report.changed == n
+    assert report.enterprises == n and report.changed == n - 2  # the families: by their events
     closed = session.scalar(
         select(func.count())
         .select_from(Enterprise)
@@ -48,7 +63,7 @@ def test_a_rescore_stores_each_enterprise_once_and_only_changes_after(session, f
     assert report.tiers == {"abnormal": closed, "blue": 1, "green": n - 2 - closed, "red": 1}
     again = credit.rescore(session, SYSTEM_ACTOR, SCHEME, as_of=today)
     assert again.changed == 0
-    assert session.scalar(select(func.count()).select_from(CreditScore)) == n
+    assert session.scalar(select(func.count(func.distinct(CreditScore.enterprise_id)))) == n
 
     stored = credit.in_force(session, SCHEME.key, today, [families["convicted"]])
     row = stored[families["convicted"]]
@@ -77,3 +92,14 @@ def test_a_conviction_makes_the_enterprise_red_whatever_its_points(session, fami
     result = credit.explain(session, SYSTEM_ACTOR, SCHEME, families["convicted"])
     assert result.tier.value == "red" and result.vetoed
     assert result.score_tier.value in {"green", "blue", "yellow"}
+
+
+def test_the_command_line_rescores_and_explains(runner, session, families):
+    result = runner.invoke(args=["credit", "rescore"])
+    assert result.exit_code == 0, result.output
+    assert "guizhou-2019@1 as of" in result.output and "red 1" in result.output
+    explained = runner.invoke(args=["credit", "explain", str(families["fined"])])
+    assert explained.exit_code == 0, explained.output
+    assert "83.8 points, blue 3" in explained.output and "transition:" in explained.output
+    missing = runner.invoke(args=["credit", "explain", "999999"])
+    assert missing.exit_code == 1 and "Enterprise 999999 was not found" in missing.output
