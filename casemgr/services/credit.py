@@ -146,23 +146,34 @@ def graph_risks(
 def _score_all(
     session: Session, scheme: Scheme, ids: Sequence[int], as_of: date, chunk: int
 ) -> Iterable[tuple[list[int], dict[int, Score], dict[int, Score]]]:
-    """Per chunk: the ids, their own scores (no graph risk) and their final scores."""
+    """Per chunk: the ids, their own scores (no graph risk) and their final scores.
+
+    Most enterprises have no record at all: they share one score, and the second pass reads
+    facts only for those that have some.
+    """
+    empty = score(scheme, [], as_of)
     own_tiers: dict[int, str | None] = {}
+    with_facts: set[int] = set()
     for part in chunks(ids, chunk):
         facts = facts_of(session, part, as_of)
         for eid in part:
-            own_tiers[eid] = _own_tier(score(scheme, facts[eid], as_of))
+            if facts[eid]:
+                with_facts.add(eid)
+                own_tiers[eid] = _own_tier(score(scheme, facts[eid], as_of))
+            else:
+                own_tiers[eid] = _own_tier(empty)
     risks = graph_risks(session, scheme, own_tiers, as_of)
     for part in chunks(ids, chunk):
-        facts = facts_of(session, part, as_of)
-        own = {eid: score(scheme, facts[eid], as_of) for eid in part}
+        needed = [eid for eid in part if eid in with_facts]
+        facts = facts_of(session, needed, as_of) if needed else {}
+        own = {eid: score(scheme, facts[eid], as_of) if eid in facts else empty for eid in part}
         final = {}
         for eid in part:
             risk, paths = risks.get(eid, (0.0, ()))
             final[eid] = (
                 own[eid]
                 if risk <= 0
-                else score(scheme, facts[eid], as_of, graph_risk=risk, graph_paths=paths)
+                else score(scheme, facts.get(eid, []), as_of, graph_risk=risk, graph_paths=paths)
             )
         yield part, own, final
 
