@@ -77,6 +77,85 @@ def credit_rescore(as_of: datetime | None, enterprise_ids: tuple[int, ...]) -> N
     )
 
 
+@credit_cli.command("export")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx", "json"]), default=None)
+@click.option(
+    "--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True
+)
+@click.option("--prefecture", multiple=True, help="Prefecture code (repeatable).")
+@click.option("--county", multiple=True, help="County code (repeatable).")
+@click.option("--tier", multiple=True, help="green, blue, yellow, red, black or abnormal.")
+@click.option("--industry", multiple=True, help="GB/T 4754 code prefix, e.g. C26.")
+@click.option(
+    "--since",
+    "since_export_id",
+    type=int,
+    default=None,
+    help="Only what changed since this export.",
+)
+@click.option("--recipient", "recipients", multiple=True, help="Who receives it (repeatable).")
+@click.option(
+    "--regenerate",
+    "export_id",
+    type=int,
+    default=None,
+    help="Write an earlier export again, byte for byte (other options ignored).",
+)
+def credit_export(
+    as_of: datetime | None,
+    file_format: str | None,
+    out: Path,
+    prefecture: tuple[str, ...],
+    county: tuple[str, ...],
+    tier: tuple[str, ...],
+    industry: tuple[str, ...],
+    since_export_id: int | None,
+    recipients: tuple[str, ...],
+    export_id: int | None,
+) -> None:
+    """Export the tier list in force on a day; prints the manifest (JSON) with its SHA-256."""
+    import json
+
+    from casemgr.services import credit
+    from casemgr.services import credit_export as exports
+
+    filters = {
+        name: list(values)
+        for name, values in (
+            ("prefecture", prefecture),
+            ("county", county),
+            ("tier", tier),
+            ("industry", industry),
+        )
+        if values
+    }
+    scheme = credit.scheme_named(current_app.config["CREDIT_SCHEME"])
+    if export_id is None and (as_of is None or file_format is None):
+        raise click.UsageError("--as-of and --format are required (unless --regenerate).")
+    try:
+        with open(out, "wb") as handle:
+            if export_id is not None:
+                export = exports.regenerate(db.session(), SYSTEM_ACTOR, export_id, handle)
+            else:
+                export = exports.export_tiers(
+                    db.session(),
+                    SYSTEM_ACTOR,
+                    scheme,
+                    as_of=as_of.date() if as_of else date.today(),
+                    file_format=file_format or "csv",
+                    filters=filters,
+                    since_export_id=since_export_id,
+                    recipients=recipients,
+                    out=handle,
+                )
+    except DomainError as exc:
+        out.unlink(missing_ok=True)
+        details = "; ".join(f"{k}: {v}" for k, msgs in exc.errors.items() for v in msgs)
+        raise click.ClickException(f"{exc.message} {details}".strip()) from exc
+    click.echo(json.dumps(exports.manifest(export), ensure_ascii=False, indent=2))
+
+
 @credit_cli.command("explain")
 @click.argument("enterprise_id", type=int)
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None)

@@ -118,6 +118,9 @@ class CreditExport(Audited, Base):
     filters: Mapped[dict[str, object]] = mapped_column(JSONType, default=dict)
     since_export_id: Mapped[int | None] = mapped_column(ForeignKey("credit_exports.id"))
     rows: Mapped[int] = mapped_column(Integer)
+    # The highest score id stored when it was made: it reads only scores up to it, so scores
+    # stored later (even dated on or before its as-of day) never change a regenerated file.
+    scores_through: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
     sha256: Mapped[str] = mapped_column(String(64))
     recipients: Mapped[list[str]] = mapped_column(JSONType, default=list)
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -130,3 +130,50 @@ class RepairSchema(_RequestSchema):
 
 class PendingArgs(PageArgs):
     pass
+
+
+class ExportArgs(Schema):
+    as_of = fields.Date(required=True)
+    format = fields.String(required=True, validate=validate.OneOf(["csv", "xlsx", "json"]))
+    prefecture = fields.List(fields.String(validate=validate.Length(equal=6)), load_default=None)
+    county = fields.List(fields.String(validate=validate.Length(equal=6)), load_default=None)
+    tier = fields.List(fields.String(validate=validate.Length(max=16)), load_default=None)
+    industry = fields.List(fields.String(validate=validate.Length(max=5)), load_default=None)
+    since_export_id = fields.Integer(
+        load_default=None, strict=True, validate=validate.Range(min=1, max=MAX_ID)
+    )
+    recipients = fields.List(fields.String(validate=validate.Length(max=200)), load_default=[])
+
+
+class RecipientsArgs(Schema):
+    recipients = fields.List(
+        fields.String(validate=validate.Length(min=1, max=200)),
+        required=True,
+        validate=validate.Length(min=1, max=100),
+    )
+
+
+class ManifestSchema(Schema):
+    """An export's manifest: what it lists, its SHA-256 and whom it went to."""
+
+    id = fields.Integer()
+    scheme = fields.String()
+    as_of = fields.String()
+    filters = fields.Dict()
+    format = fields.String()
+    generated_at = fields.String()
+    generated_by = fields.Integer(allow_none=True)
+    rows = fields.Integer()
+    sha256 = fields.String()
+    recipients = fields.List(fields.String())
+    since_export_id = fields.Integer(allow_none=True)
+    scores_through = fields.Integer(allow_none=True)
+
+
+class NotifyArgs(Schema):
+    since = fields.Date(load_default=None)
+
+
+class RecipientToNotifySchema(Schema):
+    export_id = fields.Integer()
+    recipient = fields.String()

@@ -46,6 +46,7 @@ def upgrade():
     sa.Column('filters', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('since_export_id', sa.Integer(), nullable=True),
     sa.Column('rows', sa.Integer(), nullable=False),
+    sa.Column('scores_through', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('recipients', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('generated_at', sa.DateTime(timezone=True), nullable=False),

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
 from casemgr.models import CaseTransition
 from casemgr.policy import Role
 from casemgr.services.localtime import LOCAL, local_today
@@ -169,3 +167,51 @@ def test_a_repair_after_the_minimum_period_is_accepted_and_rescored(
         f"/api/v1/enterprises/{families['fined']}/credit", headers=reviewer.headers
     ).get_json()
     assert score["points"] == 94.0
+
+
+def test_an_export_downloads_with_its_manifest_and_regenerates_byte_for_byte(
+    client,
+    auth,
+    session,
+    families,  # noqa: F811
+):
+    import hashlib
+
+    from casemgr.policy import SYSTEM_ACTOR
+    from casemgr.services import credit
+
+    credit.rescore(session, SYSTEM_ACTOR, credit.scheme_named("guizhou-2019"))
+    regulator = auth.login(Role.CREDIT_REGULATOR)
+    today = local_today().isoformat()
+    resp = client.post(
+        "/api/v1/credit/exports",
+        json={"as_of": today, "format": "csv", "county": ["520382"], "recipients": ["省发改委"]},
+        headers=regulator.headers,
+    )
+    assert resp.status_code == 201, resp.get_data(as_text=True)[:300]
+    body = resp.get_data()
+    assert body.startswith(b"\xef\xbb\xbf") and "统一社会信用代码" in body.decode("utf-8-sig")
+    assert resp.headers["X-Content-SHA256"] == hashlib.sha256(body).hexdigest()
+    manifest = client.get(resp.headers["Location"], headers=regulator.headers).get_json()
+    assert manifest["rows"] == int(resp.headers["X-Export-Rows"]) and manifest["as_of"] == today
+    assert manifest["filters"] == {"county": ["520382"]} and manifest["recipients"] == ["省发改委"]
+    again = client.get(f"{resp.headers['Location']}/file", headers=regulator.headers)
+    assert again.status_code == 200 and again.get_data() == body
+    more = client.post(
+        f"{resp.headers['Location']}/recipients",
+        json={"recipients": ["贵州电网"]},
+        headers=regulator.headers,
+    )
+    assert more.get_json()["recipients"] == ["省发改委", "贵州电网"]
+
+    bad = client.post(
+        "/api/v1/credit/exports",
+        json={"as_of": today, "format": "pdf"},
+        headers=regulator.headers,
+    )
+    assert bad.status_code == 422 and "format" in bad.get_json()["errors"]
+    judge = auth.login(Role.JUDGE)
+    denied = client.post(
+        "/api/v1/credit/exports", json={"as_of": today, "format": "csv"}, headers=judge.headers
+    )
+    assert denied.status_code == 403

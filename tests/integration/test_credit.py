@@ -103,3 +103,54 @@ def test_the_command_line_rescores_and_explains(runner, session, families):
     assert "83.8 points, blue 3" in explained.output and "transition:" in explained.output
     missing = runner.invoke(args=["credit", "explain", "999999"])
     assert missing.exit_code == 1 and "Enterprise 999999 was not found" in missing.output
+
+
+def test_the_command_line_exports_and_regenerates_the_same_bytes(
+    runner, session, families, tmp_path
+):
+    import json
+
+    assert runner.invoke(args=["credit", "rescore"]).exit_code == 0
+    first, second = tmp_path / "tiers.xlsx", tmp_path / "again.xlsx"
+    today = local_today().isoformat()
+    made = runner.invoke(
+        args=[
+            "credit",
+            "export",
+            "--as-of",
+            today,
+            "--format",
+            "xlsx",
+            "--out",
+            str(first),
+            "--county",
+            "520382",
+            "--recipient",
+            "中国人民银行贵阳中心支行",
+        ]
+    )
+    assert made.exit_code == 0, made.output
+    manifest = json.loads(made.output)
+    assert manifest["recipients"] == ["中国人民银行贵阳中心支行"] and manifest["rows"] >= 2
+    again = runner.invoke(
+        args=["credit", "export", "--regenerate", str(manifest["id"]), "--out", str(second)]
+    )
+    assert again.exit_code == 0, again.output
+    assert first.read_bytes() == second.read_bytes()
+    bad = runner.invoke(args=["credit", "export", "--as-of", today, "--out", str(second)])
+    assert bad.exit_code == 2 and "--format" in bad.output
+    wrong = runner.invoke(
+        args=[
+            "credit",
+            "export",
+            "--as-of",
+            today,
+            "--format",
+            "csv",
+            "--out",
+            str(second),
+            "--tier",
+            "purple",
+        ]
+    )
+    assert wrong.exit_code == 1 and "tier" in wrong.output and not second.exists()
