@@ -28,7 +28,7 @@ Examples
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -205,6 +205,10 @@ class BlockIndex:
     def block_sizes(self, kind: KeyKind) -> list[int]:
         """Sizes of the blocks of one key kind (for reports and tests)."""
         return [1 if isinstance(m, int) else len(m) for m in self._keys[kind].values()]
+
+    def keys(self, kind: KeyKind) -> Mapping[object, Members]:
+        """The blocks of one key kind: key -> a record (int) or the records (list of int)."""
+        return self._keys[kind]
 
     def count(self, kind: KeyKind, key: object) -> int:
         """How many registry records have this key (0 if none)."""

@@ -106,6 +106,9 @@ def _place_pairs(a: Profile, b: Profile) -> tuple[tuple[str | None, str | None],
 
 _PLACE_DEPTH = (PlaceLevel.COUNTY, PlaceLevel.COUNTY, PlaceLevel.PREFECTURE,
                 PlaceLevel.PREFECTURE, PlaceLevel.PROVINCE, PlaceLevel.PROVINCE)  # fmt: skip
+_PLACE_SLOTS = tuple(zip((Profile._fields.index(f) for f in (
+    "name_county", "addr_county", "name_prefecture", "addr_prefecture", "name_province",
+    "addr_province")), _PLACE_DEPTH, strict=True))  # fmt: skip
 
 
 def place_level(a: Profile, b: Profile) -> PlaceLevel:
@@ -124,13 +127,16 @@ def place_level(a: Profile, b: Profile) -> PlaceLevel:
     >>> place_level(a, profile("鑫源化工有限公司")).name
     'MISSING'
     """
+    # Hot (every compared pair): the profile's tuple slots in _place_pairs order, and no
+    # pair tuples. The depths fall along that order, so the first pair present gives it.
     best = PlaceLevel.MISSING
-    for (x, y), depth in zip(_place_pairs(a, b), _PLACE_DEPTH, strict=True):
+    for i, depth in _PLACE_SLOTS:
+        x, y = a[i], b[i]
         if x is None or y is None:
             continue
         if x != y:
             return PlaceLevel.CONFLICT
-        if depth > best:
+        if best is PlaceLevel.MISSING:
             best = depth
     return best
 

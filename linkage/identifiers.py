@@ -14,6 +14,8 @@ the algorithm, so callers decide (and audit) whether to accept them via an overr
 from __future__ import annotations
 
 import enum
+import operator
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -40,6 +42,7 @@ _USCC_EXCLUDED = "IOSVZ"
 # 3^(i-1) mod 31, i.e. 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28.
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _USCC_LENGTH = 18
+_USCC_SHAPE = re.compile("[0-9A-HJ-NP-RTUWXY]{18}")  # 18 of USCC_CHARSET, without a loop
 
 # GB 11714-1997: the 8-character body uses digits and A-Z, valued 0-9 and 10-35.
 _ORG_BODY_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -63,6 +66,7 @@ _KNOWN_AUTHORITY_TYPES: dict[str, frozenset[str]] = {
 _HYPHENS = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212")
 # Full-width ASCII variants U+FF01..U+FF5E map to U+0021..U+007E; U+3000 is the ideographic space.
 _HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+_NORMAL_CODE = re.compile("[0-9A-Z]*")  # a code already in its normal form
 
 
 def _to_halfwidth(text: str) -> str:
@@ -92,6 +96,8 @@ def normalise_code(raw: str) -> str:
     >>> normalise_code("71430580-x")
     '71430580X'
     """
+    if _NORMAL_CODE.fullmatch(raw):  # most codes: skip the per-character filter
+        return raw
     half = _to_halfwidth(raw)
     return "".join(ch for ch in "".join(half.split()) if ch not in _HYPHENS).upper()
 
@@ -123,15 +129,14 @@ def org_code_check_char(body8: str) -> str:
     """
     if len(body8) != 8:
         raise ValueError(f"organisation-code body must be 8 characters, got {len(body8)}")
-    total = 0
-    for pos, (ch, weight) in enumerate(zip(body8, _ORG_WEIGHTS, strict=True), start=1):
-        value = _ORG_VALUE.get(ch)
-        if value is None:
-            raise ValueError(
-                f"character {ch!r} at position {pos} is not allowed in an organisation code "
-                "(GB 11714 allows 0-9 and A-Z)"
-            )
-        total += value * weight
+    try:  # the weighted sum in C (map) rather than a Python loop
+        total = sum(map(operator.mul, map(_ORG_VALUE.__getitem__, body8), _ORG_WEIGHTS))
+    except KeyError:  # find the character to name
+        pos, ch = next((p, c) for p, c in enumerate(body8, 1) if c not in _ORG_VALUE)
+        raise ValueError(
+            f"character {ch!r} at position {pos} is not allowed in an organisation code "
+            "(GB 11714 allows 0-9 and A-Z)"
+        ) from None
     # GB 11714-1997: C9 = 11 - (sum mod 11); 10 is written X and 11 is written 0.
     c9 = 11 - total % 11
     if c9 == 10:
@@ -202,12 +207,11 @@ def uscc_check_char(first17: str) -> str:
     """
     if len(first17) != 17:
         raise ValueError(f"USCC body must be 17 characters, got {len(first17)}")
-    total = 0
-    for pos, (ch, weight) in enumerate(zip(first17, _USCC_WEIGHTS, strict=True), start=1):
-        value = _USCC_VALUE.get(ch)
-        if value is None:
-            raise ValueError(_bad_char_message(ch, pos))
-        total += value * weight
+    try:  # the weighted sum in C (map) rather than a Python loop
+        total = sum(map(operator.mul, map(_USCC_VALUE.__getitem__, first17), _USCC_WEIGHTS))
+    except KeyError:  # find the character to name
+        pos, ch = next((p, c) for p, c in enumerate(first17, 1) if c not in _USCC_VALUE)
+        raise ValueError(_bad_char_message(ch, pos)) from None
     # GB 32100-2015: C18 = 31 - (sum mod 31), where 31 is written as 0.
     return USCC_CHARSET[(31 - total % 31) % 31]
 
@@ -381,7 +385,7 @@ def validate_uscc(raw: str, *, overrides: Collection[str] = ()) -> UsccResult:
     True
     """
     code = normalise_code(raw)
-    if len(code) != _USCC_LENGTH or any(ch not in _USCC_VALUE for ch in code):
+    if not _USCC_SHAPE.fullmatch(code):  # 18 characters of USCC_CHARSET
         return UsccResult(raw=raw, code=code, status=UsccStatus.BAD_FORMAT)
 
     # GB 32100-2015: 1 authority, 2 entity type, 3-8 division, 9-17 org code, 18 check.
@@ -389,7 +393,7 @@ def validate_uscc(raw: str, *, overrides: Collection[str] = ()) -> UsccResult:
     status = UsccStatus.OK
     expected: str | None = None
     # GB 32100-2015: positions 3-8 are a GB/T 2260 administrative division code.
-    if any(ch not in _DIGITS for ch in division):
+    if not division.isdigit():  # ASCII only here: isdigit() is "all of 0-9"
         status = UsccStatus.BAD_REGION
     elif (org_expected := org_code_check_char(org_code[:8])) != org_code[8]:
         # GB 11714-1997, applied to the organisation code embedded by GB 32100-2015.

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import random
 import re
@@ -14,6 +15,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from multiprocessing.pool import AsyncResult
 from multiprocessing.pool import Pool as PoolType
+from typing import TypeVar
 
 from linkage.blocking import BlockIndex, KeyKind
 from linkage.compare import (
@@ -28,7 +30,7 @@ from linkage.compare import (
     profile,
     rep_level,
 )
-from linkage.fellegi_sunter import Model, estimate_u, fit
+from linkage.fellegi_sunter import Decision, Model, estimate_u, fit
 from linkage.identifiers import (
     normalise_code,
     org_code_check_char,
@@ -37,6 +39,20 @@ from linkage.identifiers import (
     uscc_check_char,
 )
 from linkage.linkdata import LinkConfig, LinkResult, LinkStats, Progress, Rule
+from linkage.profiles import (
+    NO_ADDRESS,
+    NO_NAME,
+    NO_PERSON,
+    AddressFields,
+    NameFields,
+    PersonFields,
+    PhoneFields,
+    address_fields,
+    assemble,
+    name_fields,
+    person_fields,
+    phone_fields,
+)
 from linkage.scoring import (
     _M_ADDR,
     _M_ID,
@@ -53,6 +69,8 @@ from linkage.scoring import (
 __all__ = ["SOURCES", "Linker"]
 
 SOURCES = ("tax", "env")
+# source, record id, USCC, score, decision, the full result and the name (reviews only)
+Brief = tuple[str, str, str | None, float, Decision, LinkResult | None, str]
 _ID_FIELD = {"tax": "taxpayer_id", "env": "record_id"}
 _CODE_FIELD = {"tax": "taxpayer_id", "env": "uscc"}
 _PROGRESS_EVERY = 100_000
@@ -77,9 +95,37 @@ def _uscc_valid(code: str) -> bool:
         return False
 
 
-def _profile_chunk(args: tuple[list[tuple[str, str, str, str]], str | None]) -> list[Profile]:
-    rows, area = args
-    return [profile(n, r, a, p, default_area_code=area) for n, r, a, p in rows]
+Values = tuple[list[str], list[str], list[str], list[str]]  # names, addresses, reps, phones
+Parts = tuple[list[NameFields], list[AddressFields], list[PersonFields], list[PhoneFields]]
+
+
+Memo = tuple[dict[str, NameFields | None], dict[str, AddressFields | None],
+             dict[str, PersonFields | None], dict[str, PhoneFields | None]]  # fmt: skip
+
+
+T = TypeVar("T")
+
+
+def _wanted(memo: dict[str, T | None], column: list[str]) -> list[str]:
+    """The distinct values of `column` not in `memo`, now there as None (requested)."""
+    wanted = [v for v in dict.fromkeys(column) if v not in memo]
+    memo.update(dict.fromkeys(wanted))
+    return wanted
+
+
+def _empty_memo() -> Memo:
+    return {"": NO_NAME}, {"": NO_ADDRESS}, {"": NO_PERSON}, {"": ()}
+
+
+def _normalise_values(args: tuple[Values, str | None]) -> Parts:
+    """Normalise distinct raw values, per field (the work sent to a worker process)."""
+    (names, addresses, persons, phones), area = args
+    return (
+        [name_fields(v) for v in names],
+        [address_fields(v) for v in addresses],
+        [person_fields(v) for v in persons],
+        [phone_fields(v, area) for v in phones],
+    )
 
 
 class Linker:
@@ -119,7 +165,9 @@ class Linker:
         self._frequent: tuple[dict[str, int], ...] = ({}, {}, {}, {})  # rep, pinyin, rest, phone
         self._scorer: _Scorer | None = None
         self._pool: PoolType | None = None
-        self._interned: dict[str, str] = {}
+        # Raw value -> its normalised part, per field (name, address, legal rep, phone): a
+        # tax or enforcement record mostly repeats its registry record's values.
+        self._memo = _empty_memo()
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -141,57 +189,93 @@ class Linker:
             self.progress(stage, n)
 
     def _profiled(
-        self, rows: Iterable[Mapping[str, str]], keys: tuple[str, ...]
+        self, rows: Iterable[Mapping[str, str]], keys: tuple[str, str, str]
     ) -> Iterator[tuple[tuple[str, ...], Profile]]:
-        """Yield each row's `keys` values with its profile, in order, normalised in workers."""
+        """Yield each row's `keys` values with its profile, in order, normalised in workers.
+
+        Only values not seen before (in any source) are normalised: see :meth:`_request`.
+        """
         config = self.config
         area = config.default_area_code
 
-        def chunks() -> Iterator[tuple[list[tuple[str, ...]], list[tuple[str, str, str, str]]]]:
-            ids: list[tuple[str, ...]] = []
-            values: list[tuple[str, str, str, str]] = []
+        k1, k2, k3 = keys
+
+        def chunks() -> Iterator[tuple[list[tuple[str, str, str]], Values]]:
+            # Column by column: the memo is consulted per field (see _request and finish).
+            ids: list[tuple[str, str, str]] = []
+            values: Values = ([], [], [], [])
+            names, addresses, persons, phones = values
             for row in rows:
-                ids.append(tuple(row.get(k) or "" for k in keys))
-                values.append((row.get("name") or "", row.get("legal_rep") or "",
-                               row.get("address") or "", row.get("phone") or ""))  # fmt: skip
-                if len(values) >= config.chunk_size:
+                get = row.get
+                ids.append((get(k1) or "", get(k2) or "", get(k3) or ""))
+                names.append(get("name") or "")
+                addresses.append(get("address") or "")
+                persons.append(get("legal_rep") or "")
+                phones.append(get("phone") or "")
+                if len(ids) >= config.chunk_size:
                     yield ids, values
-                    ids, values = [], []
-            if values:
+                    ids, values = [], ([], [], [], [])
+                    names, addresses, persons, phones = values
+            if ids:
                 yield ids, values
+
+        def finish(
+            ids: list[tuple[str, str, str]], values: Values
+        ) -> Iterator[tuple[tuple[str, ...], Profile]]:
+            names, addresses, persons, phones = self._memo
+            n, a, r, t = values
+            # None marks a value still pending; none is by now (chunks finish in order).
+            parts = (map(names.__getitem__, n), map(addresses.__getitem__, a),
+                     map(persons.__getitem__, r), map(phones.__getitem__, t))  # fmt: skip
+            return zip(ids, map(assemble, *parts), strict=True)  # type: ignore[arg-type]
 
         if config.workers <= 1:
             for ids, values in chunks():
-                yield from zip(ids, _profile_chunk((values, area)), strict=True)
+                request = self._request(values)
+                self._remember(request, _normalise_values((request, area)))
+                yield from finish(ids, values)
             return
         if self._pool is None:
             profile("贵州省遵义市鑫源酒业", "张三", "仁怀市1号", "0851-86812345")  # warm caches
             methods = multiprocessing.get_all_start_methods()
             context = multiprocessing.get_context("fork" if "fork" in methods else None)
             self._pool = context.Pool(config.workers)
-        pending: deque[tuple[list[tuple[str, ...]], AsyncResult[list[Profile]]]] = deque()
+        pending: deque[tuple[list[tuple[str, str, str]], Values, Values,
+                             AsyncResult[Parts]]] = deque()  # fmt: skip
         for ids, values in chunks():
-            pending.append((ids, self._pool.apply_async(_profile_chunk, ((values, area),))))
+            request = self._request(values)
+            work = self._pool.apply_async(_normalise_values, ((request, area),))
+            pending.append((ids, values, request, work))
             if len(pending) > 2 * config.workers + 2:
-                done_ids, result = pending.popleft()
-                yield from zip(done_ids, result.get(), strict=True)
+                done_ids, done_values, done_request, result = pending.popleft()
+                self._remember(done_request, result.get())
+                yield from finish(done_ids, done_values)
         while pending:
-            done_ids, result = pending.popleft()
-            yield from zip(done_ids, result.get(), strict=True)
+            done_ids, done_values, done_request, result = pending.popleft()
+            self._remember(done_request, result.get())
+            yield from finish(done_ids, done_values)
 
-    def _intern(self, p: Profile) -> Profile:
-        """Share equal strings between profiles (cores, places) to keep the registry small."""
-        get = self._interned.setdefault
+    def _request(self, values: Values) -> Values:
+        """The raw values of a chunk not normalised yet nor requested, per field.
 
-        def place(code: str | None) -> str | None:
-            return None if code is None else get(code, code)
+        They are marked as requested (None in the memo): chunks are finished in order, so a
+        value requested by an earlier chunk is known by the time a later chunk is assembled.
+        """
+        names, addresses, persons, phones = self._memo
+        n, a, r, t = values
+        return _wanted(names, n), _wanted(addresses, a), _wanted(persons, r), _wanted(phones, t)
 
-        return Profile(
-            get(p.core, p.core), get(p.pinyin, p.pinyin), get(p.form, p.form), p.group,
-            get(p.branch, p.branch), place(p.name_province), place(p.name_prefecture),
-            place(p.name_county), place(p.addr_province), place(p.addr_prefecture),
-            place(p.addr_county), p.addr_rest, p.rep, p.rep_pinyin, p.phones,
-        )  # fmt: skip
+    def _remember(self, request: Values, parts: Parts) -> None:
+        """Store the normalised parts of the requested values in the memo.
+
+        Profiles with the same raw value share its part, strings included (so registry
+        profiles need no interning one by one: equal cores of different names are rare).
+        """
+        names, addresses, persons, phones = self._memo
+        names.update(zip(request[0], parts[0], strict=True))
+        addresses.update(zip(request[1], parts[1], strict=True))
+        persons.update(zip(request[2], parts[2], strict=True))
+        phones.update(zip(request[3], parts[3], strict=True))
 
     # -- registry ------------------------------------------------------------------------------
 
@@ -204,14 +288,13 @@ class Linker:
         for (uscc, name, regno), p in self._profiled(rows, ("uscc", "name", "regno")):
             i = len(self.profiles)
             code = _normalised(uscc)
-            self.profiles.append(self._intern(p))
+            self.profiles.append(p)
             self.usccs.append(code)
             self.names.append(name)
             index.add(i)
             index.add_code(i, code, normalise_code(regno) if regno else "")
             self.stats.registry += 1
             self._tick("registry", i + 1)
-        self._interned.clear()
         # Values held by several registry records, for the frequency-adjusted u; one held by
         # a single record (the usual case) is not stored.
         frequent = []
@@ -325,6 +408,7 @@ class Linker:
         stats.skipped_blocks = {
             kind.name.lower(): n for kind, n in zip(KeyKind, self.index.skipped, strict=True)
         }
+        self._memo = _empty_memo()  # records are all in: free the normalised values
         stats.random_pairs = len(self._random)
         random_pairs = {_decode(k): v for k, v in Counter(self._random).items()}
         scorer = _Scorer(self, estimate_u(random_pairs, config))
@@ -346,6 +430,34 @@ class Linker:
             self.fit()
         assert self._scorer is not None
         return self._scorer.weight_table()
+
+    def brief_results(self) -> Iterator[Brief]:
+        """What :func:`linkage.linkfiles.run` writes, per record in input order.
+
+        ``(source, record_id, uscc, score, decision, result, name)``: the values of
+        :meth:`named_results`, but the full result (evidence, alternatives) and the name only
+        for a review; a link file needs no evidence, and building it took a third of the time.
+        """
+        if self.model is None:
+            self.fit()
+        scorer, usccs, decisions = self._scorer, self.usccs, self.stats.decisions
+        assert scorer is not None
+        for n, record in enumerate(self._records, 1):
+            source, record_id = str(record[0]), str(record[1])
+            brief: Brief
+            if len(record) == 5:
+                target, _, _, score = scorer.rule_score(record)
+                brief = (source, record_id, usccs[target], score, Decision.MATCH, None, "")
+            elif (ranking := scorer.rank(record)) is None:
+                brief = (source, record_id, None, -math.inf, Decision.NON_MATCH, None, "")
+            else:
+                decision = ranking[3]
+                full = scorer.model_result(record, ranking) if decision is Decision.REVIEW else None
+                uscc = usccs[ranking[0][0][1] >> _PATTERN_BITS]
+                brief = (source, record_id, uscc, ranking[2], decision, full, str(record[4]))
+            decisions[source, brief[4].value] += 1
+            self._tick("decide", n)
+            yield brief
 
     def results(self) -> Iterator[LinkResult]:
         """One result per record, in input order; fits the model first if needed."""

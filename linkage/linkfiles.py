@@ -155,28 +155,28 @@ def run(
                 review_file = stack.enter_context(open(review, "w", encoding="utf-8", newline=""))
                 review_csv = csv.writer(review_file, lineterminator="\n")
                 review_csv.writerow(REVIEW_COLUMNS)
-            for result, name in linker.named_results():
-                if result.decision is Decision.MATCH:
+            for source, record_id, uscc, score, decision, result, name in linker.brief_results():
+                if decision is Decision.MATCH:
                     links += 1
-                    links_csv.writerow((result.source, result.record_id, result.uscc,
-                                        f"{result.score:.2f}", result.decision.value))  # fmt: skip
-                elif result.decision is Decision.REVIEW:
+                    links_csv.writerow((source, record_id, uscc, f"{score:.2f}", decision.value))
+                elif decision is Decision.REVIEW:
                     reviews += 1
                     if review_csv is None:
                         continue
+                    assert result is not None
                     ranked = [(result.uscc or "", result.score), *result.alternatives]
-                    for rank, (uscc, score) in enumerate(ranked, 1):
-                        i = row_of.get(uscc)
+                    for rank, (candidate, candidate_score) in enumerate(ranked, 1):
+                        i = row_of.get(candidate)
                         review_csv.writerow((
-                            result.source, result.record_id, name, rank, uscc,
-                            linker.names[i] if i is not None else "", f"{score:.2f}",
+                            source, record_id, name, rank, candidate,
+                            linker.names[i] if i is not None else "", f"{candidate_score:.2f}",
                             _evidence_text(result.evidence) if rank == 1 else "",
                         ))  # fmt: skip
         stats, model = linker.stats, linker.model
         assert model is not None
         decisions: dict[str, dict[str, int]] = {}
-        for (source, decision), n in sorted(stats.decisions.items()):
-            decisions.setdefault(source, {})[decision] = n
+        for (source, kind), n in sorted(stats.decisions.items()):
+            decisions.setdefault(source, {})[kind] = n
         return RunReport(
             rows=dict(rows),
             bad_rows=dict(bad),

@@ -16,7 +16,7 @@ import enum
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import opencc
@@ -24,6 +24,7 @@ from pypinyin import Style, pinyin
 from pypinyin.contrib.tone_convert import to_normal
 from pypinyin.phrases_dict import phrases_dict as PHRASES_DICT
 
+from linkage.phone_numbers import clean_phone, phones
 from linkage.places import Gazetteer, Place, PlaceMatch, load_gazetteer
 
 __all__ = [
@@ -109,12 +110,26 @@ def _t2s(text: str) -> str:
     return out
 
 
+# Runs of everything but letters and digits: sre's \w is exactly str.isalnum() plus "_".
+_NOT_ALNUM = re.compile(r"[\W_]+")
+# Characters the slow path of _prepare must see one by one.
+_BRACKET_CHARS = re.compile("[" + re.escape(_OPEN + _CLOSE) + "]")
+_DASH_CHARS = re.compile("[" + re.escape("".join(sorted(_DASHES))) + "]")
+
+
 def _prepare(raw: str, *, brackets: bool = False, dashes: bool = False) -> tuple[str, list[int]]:
     """Clean `raw`; return the text and, with `brackets`, the bracket-group boundaries in it."""
+    upper = unicodedata.normalize("NFKC", raw).upper()
+    if not (brackets and _BRACKET_CHARS.search(upper)) and not (
+        dashes and _DASH_CHARS.search(upper)
+    ):
+        # Fast path (about 97 % of names, nearly every address): with no bracket or dash to
+        # track, dropping non-alphanumerics is one regex pass instead of a loop per character.
+        return _t2s(_NOT_ALNUM.sub("", upper)), []
     chars: list[str] = []
     bounds: list[int] = []  # start, end, start, end ... of top-level bracket groups
     depth = 0
-    for ch in unicodedata.normalize("NFKC", raw).upper():
+    for ch in upper:
         if ch.isalnum():
             chars.append(ch)
         elif dashes and ch in _DASHES and chars and chars[-1].isdigit():
@@ -214,8 +229,10 @@ def _plausible_core(rest: str) -> bool:
 
 def _drop_groups(
     text: str, bounds: list[int], gaz: Gazetteer
-) -> tuple[str, list[int], list[PlaceMatch], bool]:
+) -> tuple[str, Sequence[int], list[PlaceMatch], bool]:
     """Remove bracket groups that hold a place, 集团 or a former name (原...)."""
+    if not bounds:  # most names: nothing to remove, skip the per-character index
+        return text, range(len(text)), [], False
     places: list[PlaceMatch] = []
     group = False
     dropped: set[int] = set()
@@ -318,9 +335,7 @@ def parse_name(raw: str, *, gazetteer: Gazetteer | None = None) -> NameParts:
         branch_place = tail.county or tail.prefecture or tail.province
         branch_suffix = tail.rest
         parent_clean = cleaned[: index[branch_at]]
-    syllables = _syllables(core)
-    # Syllables are lower-case ASCII; other runs are upper-case Latin, digits or not ASCII.
-    initials = (s[0] if s.isascii() and s.islower() else s.lower() for s in syllables)
+    pinyin_core, pinyin_initials = _core_pinyin(core)
     return NameParts(
         raw=raw,
         clean=cleaned,
@@ -335,9 +350,20 @@ def parse_name(raw: str, *, gazetteer: Gazetteer | None = None) -> NameParts:
         branch_place=branch_place,
         branch_suffix=branch_suffix,
         parent_clean=parent_clean,
-        pinyin_core="".join(syllables).lower(),
-        pinyin_initials="".join(initials),
+        pinyin_core=pinyin_core,
+        pinyin_initials=pinyin_initials,
     )
+
+
+# One core per name, and cores repeat across sources (宏达化工, a registry name and its tax
+# record's variant): both pinyin keys at once, cached.
+@functools.lru_cache(maxsize=1 << 16)
+def _core_pinyin(core: str) -> tuple[str, str]:
+    """The toneless pinyin of a core joined in lower case, and its initials."""
+    syllables = _syllables(core)
+    # Syllables are lower-case ASCII; other runs are upper-case Latin, digits or not ASCII.
+    initials = (s[0] if s.isascii() and s.islower() else s.lower() for s in syllables)
+    return "".join(syllables).lower(), "".join(initials)
 
 
 def same_entity_key(parts: NameParts) -> str:
@@ -387,7 +413,7 @@ def _phrase(text: str) -> list[str]:
     return known
 
 
-def _syllables(text: str) -> list[str]:
+def _syllables(text: str) -> tuple[str, ...]:
     """Toneless pinyin syllables of `text`; a run of other characters is one item.
 
     What ``lazy_pinyin`` gives, several times faster: each character takes its default
@@ -414,7 +440,7 @@ def _syllables(text: str) -> list[str]:
         else:
             out.append(reading)
             i += 1
-    return [*out, run] if run else out
+    return (*out, run) if run else tuple(out)
 
 
 def pinyin_key(text: str) -> str:
@@ -507,100 +533,3 @@ def clean_address(text: str, *, gazetteer: Gazetteer | None = None) -> AddressPa
     parsed = gaz.parse_prefix(cleaned, accept=_address_accepts)
     rest = _HOUSE_NUMBER_RE.sub(lambda m: _cn_number(m.group(1)), parsed.rest)
     return AddressParts(parsed.province, parsed.prefecture, parsed.county, rest)
-
-
-_PHONE_SEPARATORS = re.compile(r"[/;、,|\\]|或|及|和")
-# 2014-12-20: Zunyi (0852) and Anshun (0853) joined Guiyang's 0851 and every local number
-# gained a leading digit: Guiyang 8, Zunyi 2, Anshun 3 (xzqh.info; xnnu.com/133054).
-_GUIZHOU_UPGRADE = {"0851": "8", "0852": "2", "0853": "3"}
-
-
-def _phone_number(digits: str, default_area_code: str | None) -> str | None:
-    """Canonical form of one candidate digit string, or None."""
-    if len(digits) == 11 and digits[0] == "1" and digits[1] in "3456789":
-        return digits  # mobile
-    if len(digits) == 12 and digits[:2] == "01" and digits[2] in "3456789":
-        return digits[1:]  # mobile dialled with a trunk 0
-    if len(digits) == 10 and digits[:3] in ("400", "800"):
-        return digits  # national service number
-    if digits[:1] == "0" and len(digits) > 1:
-        area_len = 3 if digits[1] in "12" else 4  # 010, 02X; otherwise 0XXX
-        area, local = digits[:area_len], digits[area_len:]
-        if not local or local[0] in "01" or len(local) not in ((8,) if area_len == 3 else (7, 8)):
-            return None
-        if area in _GUIZHOU_UPGRADE:
-            local = (_GUIZHOU_UPGRADE[area] if len(local) == 7 else "") + local
-            area = "0851"
-        return area + local
-    if default_area_code and len(digits) in (7, 8) and digits[0] not in "01":
-        return _phone_number(default_area_code + digits, None)
-    return None
-
-
-def _candidate(digits: str, default_area_code: str | None) -> str | None:
-    tries = [digits]
-    if digits.startswith("0086"):
-        tries.append(digits[4:])
-    elif digits.startswith("86"):
-        tries += [digits[2:], "0" + digits[2:]]  # +86 851 ... drops the trunk 0
-    return next((n for t in tries if (n := _phone_number(t, default_area_code))), None)
-
-
-def phones(text: str, *, default_area_code: str | None = None) -> list[str]:
-    """Extract every valid phone number from a contact field.
-
-    Numbers may be separated by / ; 、 , | 或 及 和 or by spaces; hyphens, spaces, brackets and
-    a +86 / 0086 / 86 country prefix are ignored, and extensions (转 8001) dropped. Mobiles
-    are 11 digits starting 13-19; landlines are area code + local number without a hyphen;
-    old Guiyang, Zunyi (0852) and Anshun (0853) 7-digit numbers are upgraded to today's
-    0851 8-digit form, so records from before and after 2014 compare equal.
-
-    Parameters
-    ----------
-    text : str
-        The contact field.
-    default_area_code : str, optional
-        Area code (with its 0) for 7-8 digit local numbers; without it they are dropped.
-
-    Returns
-    -------
-    list of str
-        Canonical numbers, deduplicated, in order of appearance.
-
-    Examples
-    --------
-    >>> phones("+86 138-0851-2345 / 0851-86812345转8001；(0852)2345678")
-    ['13808512345', '085186812345', '085122345678']
-    """
-    found: list[str] = []
-    for chunk in _PHONE_SEPARATORS.split(unicodedata.normalize("NFKC", text)):
-        groups = re.findall("[0-9]+", chunk)
-        i = 0
-        while i < len(groups):
-            best: tuple[int, str] | None = None
-            digits = ""
-            for j in range(i, min(i + 5, len(groups))):
-                digits += groups[j]
-                if len(digits) > 16:
-                    break
-                if number := _candidate(digits, default_area_code):
-                    best = (j, number)  # the longest valid join wins: 0851 8681 2345
-            if best is None:
-                i += 1
-                continue
-            if best[1] not in found:
-                found.append(best[1])
-            i = best[0] + 1
-    return found
-
-
-def clean_phone(text: str, *, default_area_code: str | None = None) -> str | None:
-    """Return the first valid phone number of a contact field (see :func:`phones`), or None.
-
-    Examples
-    --------
-    >>> clean_phone("０８５１－８６８１２３４５"), clean_phone("无"), clean_phone("12345")
-    ('085186812345', None, None)
-    """
-    numbers = phones(text, default_area_code=default_area_code)
-    return numbers[0] if numbers else None

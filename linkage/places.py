@@ -306,6 +306,8 @@ class Gazetteer:
             for index, ends in ((alias[0], self._heads), (alias[-1], self._tails)):
                 if len(alias) not in (lengths := ends.setdefault(index, [])):
                     lengths.append(len(alias))
+        # Lineages are asked for on every parsed name and address: computed once here.
+        self._lineages = {code: self._walk(code) for code in self._by_code}
 
     def __len__(self) -> int:
         return len(self._by_code)
@@ -321,6 +323,9 @@ class Gazetteer:
 
     def lineage(self, code: str) -> tuple[str | None, str | None, str | None]:
         """Return the (province, prefecture, county) codes of a place and its ancestors."""
+        return self._lineages.get(code) or (None, None, None)
+
+    def _walk(self, code: str) -> tuple[str | None, str | None, str | None]:
         result: list[str | None] = [None, None, None]
         place = self._by_code.get(code)
         while place is not None:

@@ -22,7 +22,20 @@ from linkage.normalize import (
 )
 from linkage.places import Gazetteer
 
-__all__ = ["FieldComparison", "Profile", "profile"]
+__all__ = [
+    "AddressFields",
+    "FieldComparison",
+    "NameFields",
+    "PersonFields",
+    "PhoneFields",
+    "Profile",
+    "address_fields",
+    "assemble",
+    "name_fields",
+    "person_fields",
+    "phone_fields",
+    "profile",
+]
 
 
 class Profile(NamedTuple):
@@ -87,11 +100,64 @@ def _branch_suffix(suffix: str) -> str:
     return "第" + rest if rest[:1].isdigit() else suffix
 
 
+# A profile is assembled from four independent parts, one per raw field, so that a value
+# seen before (a tax record usually repeats its registry record's name, address, legal
+# representative or phone) is normalised once: see linkage.linker's per-value memo.
+NameFields = tuple[str, str, str, bool, str, str | None, str | None, str | None]
+AddressFields = tuple[str | None, str | None, str | None, str]
+PersonFields = tuple[str, str]
+PhoneFields = tuple[str, ...]
+NO_NAME: NameFields = ("", "", OrgForm.NONE.value, False, "", None, None, None)
+NO_ADDRESS: AddressFields = (None, None, None, "")
+NO_PERSON: PersonFields = ("", "")
+
+
+def name_fields(name: str, gazetteer: Gazetteer | None = None) -> NameFields:
+    """The name's part of a :class:`Profile`: core, pinyin, form, group, branch, places."""
+    if not name.strip():
+        return NO_NAME
+    parts = parse_name(name, gazetteer=gazetteer)
+    branch = ""
+    if parts.is_branch:
+        branch = f"{parts.branch_place or ''}:{_branch_suffix(parts.branch_suffix or '')}"
+    return (parts.core, parts.pinyin_core, parts.org_form.value, parts.is_group, branch,
+            parts.province, parts.prefecture, parts.county)  # fmt: skip
+
+
+def address_fields(address: str, gazetteer: Gazetteer | None = None) -> AddressFields:
+    """The address's part of a :class:`Profile`: province, prefecture, county, rest."""
+    if not address.strip():
+        return NO_ADDRESS
+    addr = clean_address(address, gazetteer=gazetteer)
+    return addr.province, addr.prefecture, addr.county, addr.rest
+
+
 @functools.lru_cache(maxsize=1 << 16)
-def _person(name: str) -> tuple[str, str]:
+def _person(name: str) -> PersonFields:
     """A legal representative's cleaned name and its pinyin; common names come back often."""
     rep = clean_person(name)
     return rep, pinyin_key(rep) if rep else ""
+
+
+def person_fields(name: str) -> PersonFields:
+    """The legal representative's part of a :class:`Profile`: cleaned name, pinyin."""
+    return _person(name) if name else NO_PERSON
+
+
+def phone_fields(phone: str, default_area_code: str | None = None) -> PhoneFields:
+    """The phone's part of a :class:`Profile`: the canonical numbers."""
+    return tuple(phones(phone, default_area_code=default_area_code)) if phone else ()
+
+
+_new_tuple = tuple.__new__
+
+
+def assemble(
+    name: NameFields, address: AddressFields, person: PersonFields, phone: PhoneFields
+) -> Profile:
+    """The :class:`Profile` made of the four parts (as :func:`profile` makes it)."""
+    # tuple.__new__ skips the generated 15-argument __new__ of the NamedTuple: one C call.
+    return _new_tuple(Profile, (*name, *address, *person, phone))
 
 
 def profile(
@@ -124,28 +190,11 @@ def profile(
     >>> p.core, p.branch, p.rep_pinyin, p.phones
     ('鑫源建材', ':第2分厂', 'lisi', ('13808512345',))
     """
-    parts = parse_name(name, gazetteer=gazetteer) if name.strip() else None
-    addr = clean_address(address, gazetteer=gazetteer) if address.strip() else None
-    rep, rep_pinyin = _person(legal_rep) if legal_rep else ("", "")
-    branch = ""
-    if parts is not None and parts.is_branch:
-        branch = f"{parts.branch_place or ''}:{_branch_suffix(parts.branch_suffix or '')}"
-    return Profile(
-        core=parts.core if parts else "",
-        pinyin=parts.pinyin_core if parts else "",
-        form=parts.org_form.value if parts else OrgForm.NONE.value,
-        group=parts.is_group if parts else False,
-        branch=branch,
-        name_province=parts.province if parts else None,
-        name_prefecture=parts.prefecture if parts else None,
-        name_county=parts.county if parts else None,
-        addr_province=addr.province if addr else None,
-        addr_prefecture=addr.prefecture if addr else None,
-        addr_county=addr.county if addr else None,
-        addr_rest=addr.rest if addr else "",
-        rep=rep,
-        rep_pinyin=rep_pinyin,
-        phones=tuple(phones(phone, default_area_code=default_area_code)) if phone else (),
+    return assemble(
+        name_fields(name, gazetteer),
+        address_fields(address, gazetteer),
+        person_fields(legal_rep),
+        phone_fields(phone, default_area_code),
     )
 
 

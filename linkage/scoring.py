@@ -32,6 +32,11 @@ if TYPE_CHECKING:
 
 __all__: list[str] = []
 
+# A model record's ranked (weight, candidate << 20 | pattern), rivals' weight, score, decision.
+Ranking = tuple[list[tuple[float, int]], float, float, Decision]
+
+_new_tuple = tuple.__new__
+
 # Bounds of the estimated share of records with a match: with few records to model, EM over
 # records would otherwise reach 0 or 1 and let the prior decide alone.
 _MIN_PRIOR = 0.01
@@ -45,13 +50,29 @@ _PATTERN_MASK = (1 << _PATTERN_BITS) - 1
 assert math.prod(_RADIX) <= _PATTERN_MASK
 
 
+_DECODED: dict[int, Pattern] = {}  # a run has a few hundred distinct patterns
+
+
 def _decode(code: int) -> Pattern:
-    return tuple((code // mult) % radix for mult, radix in zip(_MULT, _RADIX, strict=True))
+    if (found := _DECODED.get(code)) is None:
+        found = _DECODED[code] = tuple(
+            (code // mult) % radix for mult, radix in zip(_MULT, _RADIX, strict=True)
+        )
+    return found
 
 
 def _is_branch_conflict(code: int) -> bool:
     return (code // _M_NAME) % _RADIX[_F_NAME] == NameLevel.BRANCH_CONFLICT
 
+
+_NAME_PINYIN, _REP_EXACT, _REP_PINYIN = (
+    int(NameLevel.PINYIN),
+    int(RepLevel.EXACT),
+    int(RepLevel.PINYIN),
+)
+_ADDR_EXACT, _PHONE_SHARED_COMMON = int(AddressLevel.EXACT), int(PhoneLevel.SHARED_COMMON)
+assert NameLevel.PINYIN < NameLevel.CORE < NameLevel.EXACT == len(NameLevel) - 1
+assert PhoneLevel.SHARED_COMMON < PhoneLevel.SHARED == len(PhoneLevel) - 1
 
 # Equalities whose u is the frequency of the value in the registry (term frequency).
 _FREQUENCY_LEVELS = (
@@ -75,34 +96,39 @@ class _Scorer:
         self.weights: tuple[tuple[float, ...], ...] = ()
         self._adjust = array("d")  # per model pair, its adjustment (bits)
         self._prior_cache: Evidence | None = None
+        # The core and pinyin blocks of the registry: their sizes are the names' frequencies.
+        self._name_index = (linker.index.keys(KeyKind.CORE), linker.index.keys(KeyKind.PINYIN))
 
     def adjustments(self, p: Profile, c: int, levels: Pattern) -> list[float]:
         """Per field, log2(u / u of the value) where the level is an equality, else 0."""
+        # Called for every pair and every decision: locals and plain ints, no method calls.
         linker = self.linker
         r = linker.profiles[c]
         rep_counts, rep_pinyin_counts, rest_counts, phone_counts = linker._frequent
-        out = [0.0] * len(levels)
+        log_un = self.log_un
+        out = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
         name = levels[_F_NAME]
-        count = 0
-        if name in (NameLevel.EXACT, NameLevel.CORE):
-            count = linker.index.count(KeyKind.CORE, r.core)
-        elif name == NameLevel.PINYIN:
-            count = linker.index.count(KeyKind.PINYIN, r.pinyin)
-        if count:
-            out[_F_NAME] = self.log_un[_F_NAME][name] - math.log2(count)
+        if name >= _NAME_PINYIN:  # PINYIN, CORE, EXACT: the name's equalities
+            if name == _NAME_PINYIN:
+                found = self._name_index[1].get(r.pinyin)
+            else:
+                found = self._name_index[0].get(r.core)
+            count = 0 if found is None else 1 if isinstance(found, int) else len(found)
+            if count:
+                out[_F_NAME] = log_un[_F_NAME][name] - math.log2(count)
         rep = levels[_F_REP]
-        if rep == RepLevel.EXACT:
-            out[_F_REP] = self.log_un[_F_REP][rep] - math.log2(rep_counts.get(r.rep, 1))
-        elif rep == RepLevel.PINYIN:
+        if rep == _REP_EXACT:
+            out[_F_REP] = log_un[_F_REP][rep] - math.log2(rep_counts.get(r.rep, 1))
+        elif rep == _REP_PINYIN:
             count = rep_pinyin_counts.get(r.rep_pinyin, 1)
-            out[_F_REP] = self.log_un[_F_REP][rep] - math.log2(count)
-        if levels[_F_ADDR] == AddressLevel.EXACT:
+            out[_F_REP] = log_un[_F_REP][rep] - math.log2(count)
+        if levels[_F_ADDR] == _ADDR_EXACT:
             count = rest_counts.get(r.addr_rest, 1)
-            out[_F_ADDR] = self.log_un[_F_ADDR][AddressLevel.EXACT] - math.log2(count)
+            out[_F_ADDR] = log_un[_F_ADDR][_ADDR_EXACT] - math.log2(count)
         phone = levels[_F_PHONE]
-        if phone >= PhoneLevel.SHARED_COMMON:
+        if phone >= _PHONE_SHARED_COMMON:
             count = min((phone_counts.get(x, 1) for x in p.phones if x in r.phones), default=1)
-            out[_F_PHONE] = self.log_un[_F_PHONE][phone] - math.log2(count)
+            out[_F_PHONE] = log_un[_F_PHONE][phone] - math.log2(count)
         return out
 
     def adjust_pairs(self, records: list[tuple[object, ...]]) -> dict[tuple[Pattern, float], float]:
@@ -169,7 +195,8 @@ class _Scorer:
     def _evidence(self, levels: Pattern, weights: list[float]) -> list[Evidence]:
         assert self.model is not None
         fields = self.model.config.fields
-        return [Evidence(spec.name, spec.levels[level], w)
+        # tuple.__new__ rather than Evidence(...): one C call per field, on every record.
+        return [_new_tuple(Evidence, (spec.name, spec.levels[level], w, ""))
                 for spec, level, w in zip(fields, levels, weights, strict=True)]  # fmt: skip
 
     def _prior_evidence(self) -> Evidence:
@@ -179,35 +206,53 @@ class _Scorer:
             self._prior_cache = Evidence("prior", "", self.prior, detail)
         return self._prior_cache
 
-    def rule_result(self, record: tuple[object, ...]) -> LinkResult:
-        source, record_id, target, pattern, rule = record
-        assert isinstance(target, int) and isinstance(pattern, int) and isinstance(rule, Rule)
+    def rule_score(self, record: tuple[object, ...]) -> tuple[int, int, list[float], float]:
+        """A rule link's target, pattern, field weights and score."""
+        _, _, target, pattern, _ = record
+        assert isinstance(target, int) and isinstance(pattern, int)
         # The record's profile is not kept: frequencies are those of the registry record.
         weights = self.field_weights(self.linker.profiles[target], target, pattern)
+        return target, pattern, weights, sum(weights) + self.prior
+
+    def rule_result(self, record: tuple[object, ...]) -> LinkResult:
+        source, record_id, _, _, rule = record
+        assert isinstance(rule, Rule)
+        target, pattern, weights, score = self.rule_score(record)
         evidence = self._evidence(_decode(pattern), weights)
         evidence += [self._prior_evidence(), _RULE_EVIDENCE[rule]]
-        score = sum(weights) + self.prior
         return LinkResult(str(source), str(record_id), self.linker.usccs[target], score,
                           Decision.MATCH, tuple(evidence))  # fmt: skip
 
-    def model_result(self, record: tuple[object, ...]) -> LinkResult:
-        source, record_id, code, p, _, start, end = record
-        assert isinstance(start, int) and isinstance(end, int) and isinstance(p, Profile)
-        linker, prior = self.linker, self.prior
-        pairs, pair_weights = linker._pairs, self._pair_weights
+    def rank(self, record: tuple[object, ...]) -> Ranking | None:
+        """A model record's candidates ranked, its score and decision; None without any."""
+        _, _, _, _, _, start, end = record
+        assert isinstance(start, int) and isinstance(end, int)
+        pairs, pair_weights, prior = self.linker._pairs, self._pair_weights, self.prior
         ranked = sorted(
             ((pair_weights[k] + prior, pairs[k]) for k in range(start, end)),
             key=lambda wk: (-wk[0], wk[1]),
         )
         if not ranked:
-            return LinkResult(str(source), str(record_id), None, -math.inf, Decision.NON_MATCH, ())
-        best_odds, packed = ranked[0]
-        best, pattern = packed >> _PATTERN_BITS, packed & _PATTERN_MASK
+            return None
         others = sum(2.0 ** min(w, 1000) for w, _ in ranked[1:])
         rivals = -math.log2(1 + others)
-        score = best_odds + rivals
+        score = ranked[0][0] + rivals
         assert self.model is not None
-        decision = self.model.decide(score)
+        return ranked, rivals, score, self.model.decide(score)
+
+    def model_result(
+        self, record: tuple[object, ...], ranking: Ranking | None = None
+    ) -> LinkResult:
+        source, record_id, code, p, _, _, _ = record
+        assert isinstance(p, Profile)
+        linker = self.linker
+        if ranking is None:
+            ranking = self.rank(record)
+        if ranking is None:
+            return LinkResult(str(source), str(record_id), None, -math.inf, Decision.NON_MATCH, ())
+        ranked, rivals, score, decision = ranking
+        best_odds, packed = ranked[0]
+        best, pattern = packed >> _PATTERN_BITS, packed & _PATTERN_MASK
         weights = self.field_weights(p, best, pattern)
         details = explain(p, linker.profiles[best], code=str(code), uscc=linker.usccs[best],
                           common_phones=linker.common_phones)  # fmt: skip

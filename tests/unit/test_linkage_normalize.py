@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypinyin import lazy_pinyin
 
-from linkage import normalize, places
+from linkage import normalize, phone_numbers, places
 from linkage.normalize import (
     AddressParts,
     OrgForm,
@@ -455,7 +455,7 @@ def test_divisions_file_can_be_given_and_is_checked(tmp_path: Path) -> None:
 # --- docstrings --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("module", [normalize, places])
+@pytest.mark.parametrize("module", [normalize, phone_numbers, places])
 def test_docstring_examples_hold(module: object) -> None:
     failures, tried = doctest.testmod(module)  # type: ignore[arg-type]
     assert tried > 0
