@@ -35,9 +35,11 @@ from casemgr.i18n import N_
 from casemgr.models import CreditScore, Enterprise, ScoreReason
 from casemgr.policy import Actor, Permission
 from casemgr.repositories.graph import chunks
+from casemgr.services import credit_graph
 from casemgr.services.access import require
 from casemgr.services.credit_facts import facts_of
 from casemgr.services.localtime import local_today
+from credit.graph_risk import RiskConfig
 from credit.schemes import SHIPPED, Scheme, SchemeError, Tier, load_scheme, shipped_scheme
 from credit.scoring import Score, score
 
@@ -90,7 +92,12 @@ def _digest(result: Score) -> str:
         "score_tier": result.score_tier.value,
         "tier": result.tier.value if result.tier else None,
         "sublevel": result.sublevel,
-        "contributions": contribution_rows(result),
+        # The paths behind a graph risk are explanation, not substance: a whole-province run
+        # states the points only, a local one lists the paths too.
+        "contributions": [
+            {**row, "records": []} if row["kind"] == "graph_risk" else row
+            for row in contribution_rows(result)
+        ],
     }
     text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
@@ -134,13 +141,51 @@ def _own_tier(result: Score) -> str | None:
     return result.tier.value if result.tier is not None else None
 
 
+# Up to this many enterprises, graph risk is read around each and explained path by path;
+# beyond, the whole province is propagated at once (the paths are then explained on request).
+LOCAL_LIMIT = 50
+MAX_PATHS = 10  # paths kept in a stored explanation, strongest first
+
+
+_RISK_CONFIGS: dict[str, RiskConfig] = {}
+
+
+def risk_config(scheme: Scheme) -> RiskConfig:
+    """The propagation settings (credit.graph_risk defaults, [R]), capped by the scheme."""
+    assert scheme.graph_risk is not None
+    if scheme.key not in _RISK_CONFIGS:
+        _RISK_CONFIGS[scheme.key] = RiskConfig(cap=scheme.graph_risk.max_points)
+    return _RISK_CONFIGS[scheme.key]
+
+
 def graph_risks(
     session: Session, scheme: Scheme, own: Mapping[int, str | None], as_of: date
 ) -> dict[int, tuple[float, tuple[str, ...]]]:
-    """Graph risk points and explained paths per enterprise (none yet: the propagation
-    lands with :mod:`credit.graph_risk`)."""
-    del session, scheme, own, as_of
-    return {}
+    """Graph risk points and explained paths of the enterprises of ``own`` (their own tiers,
+    just computed), for those that have some."""
+    if scheme.graph_risk is None or not own:
+        return {}
+    config = risk_config(scheme)
+    fresh = {eid: t for eid, t in own.items() if t}
+    out: dict[int, tuple[float, tuple[str, ...]]] = {}
+    if len(own) <= LOCAL_LIMIT:
+        for eid in own:
+            found = credit_graph.local_risk(session, eid, fresh, as_of, config, scheme.key)
+            if found.risk > 0:
+                paths = [credit_graph.describe_path(p) for p in found.paths[:MAX_PATHS]]
+                if len(found.paths) > MAX_PATHS:
+                    paths.append(f"+{len(found.paths) - MAX_PATHS}")
+                out[eid] = (round(found.risk, 4), tuple(paths))
+        return out
+    seeds = credit_graph.stored_own_tiers(session, scheme.key, as_of)
+    for eid, tier in own.items():
+        seeds.pop(eid, None)
+        if tier:
+            seeds[eid] = tier
+    risks = credit_graph.province_risks(session, seeds, as_of, config)
+    # Rounded: the province's sparse products and a neighbourhood's path sum agree to ~1e-14,
+    # and a stored result must not change with the way it was computed.
+    return {eid: (round(risk, 4), ()) for eid, risk in risks.items() if eid in own}
 
 
 def _score_all(
@@ -187,9 +232,12 @@ def rescore(
     enterprise_ids: Iterable[int] | None = None,
     reason: ScoreReason = ScoreReason.RESCORE,
     chunk: int = 2000,
+    follow: bool = True,
 ) -> RescoreReport:
     """Score enterprises (all, or the ones given) as of a day and append a row for each whose
-    result changed; commits per chunk. Raises PermissionDenied."""
+    result changed; commits per chunk. When some of the given enterprises became or stopped
+    being a seed of graph risk (their own tier turned red or black, or back), their
+    neighbours within reach are rescored too (``follow``). Raises PermissionDenied."""
     import time
 
     require(actor, Permission.MANAGE_CREDIT)
@@ -201,6 +249,7 @@ def rescore(
         ids = sorted(set(enterprise_ids))
     report = RescoreReport(as_of, scheme.key, enterprises=len(ids))
     tiers: dict[str, int] = {}
+    turned: set[int] = set()  # enterprises whose seed status changed
     for part, own, final in _score_all(session, scheme, ids, as_of, chunk):
         with transaction(session, actor=actor):
             current = in_force(session, scheme.key, as_of, part)
@@ -211,6 +260,9 @@ def rescore(
                 tier = result.tier.value if result.tier else "abnormal"
                 tiers[tier] = tiers.get(tier, 0) + 1
                 digest = _digest(result)
+                before = current[eid].own_tier if eid in current else None
+                if (before in SEED_TIERS) != (_own_tier(own[eid]) in SEED_TIERS):
+                    turned.add(eid)
                 if eid in current and current[eid].digest == digest:
                     continue
                 rows.append(
@@ -242,6 +294,25 @@ def rescore(
                 session.execute(insert(CreditScore), rows)
             report.changed += len(rows)
     report.tiers = dict(sorted(tiers.items()))
+    if follow and enterprise_ids is not None and turned and scheme.graph_risk is not None:
+        config = risk_config(scheme)
+        near: set[int] = set()
+        for eid in sorted(turned):
+            near |= credit_graph.neighbours(session, eid, as_of, config)
+        session.commit()  # end the read transaction before the neighbours' own
+        if near - set(ids):
+            more = rescore(
+                session,
+                actor,
+                scheme,
+                as_of=as_of,
+                enterprise_ids=near - set(ids),
+                reason=reason,
+                chunk=chunk,
+                follow=False,
+            )
+            report.enterprises += more.enterprises
+            report.changed += more.changed
     report.seconds = time.monotonic() - started
     return report
 

@@ -154,3 +154,51 @@ def test_the_command_line_exports_and_regenerates_the_same_bytes(
         ]
     )
     assert wrong.exit_code == 1 and "tier" in wrong.output and not second.exists()
+
+
+def test_a_conviction_raises_the_graph_risk_of_an_enterprise_sharing_its_legal_rep(
+    session, tmp_path
+):
+    from casemgr.services import graph, imports
+
+    load_demo(session, enterprises=200)
+    renhuai = session.scalars(
+        select(Enterprise)
+        .where(Enterprise.county_code == "520382", Enterprise.status == "operating")
+        .order_by(Enterprise.id)
+    ).all()
+    convicted, partner, stranger = renhuai[-1], renhuai[0], renhuai[1]
+    # The registry shows one person (same ID number) representing the convicted enterprise and
+    # the partner; the stranger has someone else of the same name.
+    same, other = "11010519491231002X", "110105194912310037"
+    rows = [
+        (convicted.uscc, convicted.name, "张伟", same),
+        (partner.uscc, partner.name, "张伟", same),
+        (stranger.uscc, stranger.name, "张伟", other),
+    ]
+    path = tmp_path / "registry.csv"
+    path.write_text(
+        "统一社会信用代码,企业名称,法定代表人,法定代表人身份证号码\n"
+        + "\n".join(",".join(r) for r in rows)
+        + "\n",
+        encoding="utf-8",
+    )
+    assert imports.import_file(session, SYSTEM_ACTOR, path, "registry").status == "committed"
+    graph.build_from_records(session, SYSTEM_ACTOR)
+
+    # The demo families convict the last enterprise: each step rescores it, and when its own
+    # tier turns red, the enterprises within reach are rescored too.
+    load_demo_families(session)
+    today = local_today()
+    rows_now = credit.in_force(session, SCHEME.key, today, [partner.id, stranger.id])
+    assert stranger.id not in rows_now  # not connected: never touched
+    row = rows_now[partner.id]
+    # One relation (enterprise - person - enterprise): red seed 10 × 0.8 × 0.8 = 6.4 points.
+    assert (row.reason.value, row.graph_risk, row.points, row.tier) == ("event", 6.4, 93.6, "blue")
+    explained = credit.explain(session, SYSTEM_ACTOR, SCHEME, partner.id, today)
+    risk = _line(explained, "graph_risk")
+    assert risk.points == -6.4 and len(risk.records) == 1
+    assert risk.records[0].startswith(f"enterprise:{convicted.id}(red) -legal_rep- person:")
+    # The nightly run agrees with the incremental one (the same digest: no new row).
+    credit.rescore(session, SYSTEM_ACTOR, SCHEME, as_of=today)
+    assert credit.in_force(session, SCHEME.key, today, [partner.id])[partner.id].id == row.id
