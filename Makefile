@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 5000
 export CASEMGR_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test test-sqlite test-postgres lint translations install clean bench
+.PHONY: run test test-sqlite test-postgres lint translations install clean bench bench-graph
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ test: lint
 
 bench: install
 	$(BIN)/python bench/enterprise_search.py
+
+# Related parties within 2 hops over 1,000,000 enterprises and about 5,000,000 graph edges.
+bench-graph: install
+	$(BIN)/python bench/graph.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

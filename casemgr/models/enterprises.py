@@ -31,7 +31,9 @@ class Enterprise(Audited, Timestamped, Base):
 
     __tablename__ = "enterprises"
     __table_args__ = (
-        Index("ix_enterprises_county_name", "county_code", "name"),
+        # With the id, search walks names in (name, id) order from the index alone (0014).
+        Index("ix_enterprises_name", "name", "id"),
+        Index("ix_enterprises_county_name", "county_code", "name", "id"),
         Index("ix_enterprises_industry_code", "industry_code"),
     )
 
@@ -40,7 +42,7 @@ class Enterprise(Audited, Timestamped, Base):
     # 'ok' or 'override' (an officially issued code that fails the check, see UsccOverride)
     uscc_status: Mapped[str] = mapped_column(String(16), default="ok")
     unknown_authority: Mapped[bool] = mapped_column(Boolean, default=False)
-    name: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))
     legal_representative: Mapped[str] = mapped_column(String(64), default="")
     address: Mapped[str] = mapped_column(String(300), default="")
     county_code: Mapped[str] = mapped_column(ForeignKey("divisions.code"))

@@ -133,9 +133,8 @@ def _name_contains(column: Any, fragment: str) -> ColumnElement[bool]:
     return cast(ColumnElement[bool], column.like(pattern, escape="\\"))
 
 
-def _fragment_matches(fragment: str) -> ColumnElement[bool]:
-    """Current or former name contains ``fragment``, or it is the USCC or an alias."""
-    code = fragment.upper()
+def _former_and_alias(fragment: str) -> tuple[Select[Any], Select[Any]]:
+    """Enterprises with a former name containing ``fragment``, and with it as an alias."""
     former = select(EnterpriseName.enterprise_id).where(
         _indexed(
             _name_contains(EnterpriseName.name, fragment),
@@ -144,15 +143,28 @@ def _fragment_matches(fragment: str) -> ColumnElement[bool]:
     )
     # every kind, so that the (kind, value) unique index serves a lookup by value alone
     alias = select(EnterpriseAlias.enterprise_id).where(
-        EnterpriseAlias.kind.in_(list(AliasKind)), EnterpriseAlias.value == code
+        EnterpriseAlias.kind.in_(list(AliasKind)), EnterpriseAlias.value == fragment.upper()
     )
+    return former, alias
+
+
+def _fragment_exact(fragment: str, name: Any, uscc: Any, id_: Any) -> ColumnElement[bool]:
+    """The enterprise (its ``name``, ``uscc`` and ``id`` columns) matches ``fragment``."""
+    former, alias = _former_and_alias(fragment)
+    return or_(
+        _name_contains(name, fragment),
+        uscc == fragment.upper(),
+        id_.in_(former),
+        id_.in_(alias),
+    )
+
+
+def _fragment_matches(fragment: str) -> ColumnElement[bool]:
+    """Current or former name contains ``fragment``, or it is the USCC or an alias."""
+    code = fragment.upper()
+    former, alias = _former_and_alias(fragment)
     return _indexed(
-        or_(
-            _name_contains(Enterprise.name, fragment),
-            Enterprise.uscc == code,
-            Enterprise.id.in_(former),
-            Enterprise.id.in_(alias),
-        ),
+        _fragment_exact(fragment, Enterprise.name, Enterprise.uscc, Enterprise.id),
         or_(
             _holds_ngrams(Enterprise.name, fragment),
             Enterprise.uscc == code,
@@ -160,6 +172,26 @@ def _fragment_matches(fragment: str) -> ColumnElement[bool]:
             Enterprise.id == any_(_array_of(alias.scalar_subquery())),
         ),
     )
+
+
+def _other_filters(f: EnterpriseFilter) -> list[ColumnElement[bool]]:
+    """The conditions of ``f`` other than the counties and the fragment."""
+    conditions: list[ColumnElement[bool]] = []
+    if f.uscc:
+        conditions.append(Enterprise.uscc == f.uscc)
+    if f.industry:
+        industry = _like_escape(f.industry) + "%"
+        conditions.append(Enterprise.industry_code.like(industry, escape="\\"))
+    if f.status is not None:
+        conditions.append(Enterprise.status == f.status)
+    if f.basin:
+        conditions.append(
+            exists().where(
+                PollutionSource.enterprise_id == Enterprise.id,
+                PollutionSource.basin_code == f.basin,
+            )
+        )
+    return conditions
 
 
 def enterprise_query(f: EnterpriseFilter, *, scope: Collection[str] | None) -> Select[Any]:
@@ -172,21 +204,7 @@ def enterprise_query(f: EnterpriseFilter, *, scope: Collection[str] | None) -> S
         stmt = stmt.where(Enterprise.county_code.in_(sorted(scope)))
     if f.counties is not None:
         stmt = stmt.where(Enterprise.county_code.in_(sorted(f.counties)))
-    if f.uscc:
-        stmt = stmt.where(Enterprise.uscc == f.uscc)
-    if f.industry:
-        stmt = stmt.where(
-            Enterprise.industry_code.like(_like_escape(f.industry) + "%", escape="\\")
-        )
-    if f.status is not None:
-        stmt = stmt.where(Enterprise.status == f.status)
-    if f.basin:
-        stmt = stmt.where(
-            exists().where(
-                PollutionSource.enterprise_id == Enterprise.id,
-                PollutionSource.basin_code == f.basin,
-            )
-        )
+    stmt = stmt.where(*_other_filters(f))
     if f.q:
         stmt = stmt.where(_fragment_matches(f.q))
     return stmt

@@ -26,7 +26,8 @@ from casemgr.models import (
 from casemgr.models.audit import write_entry
 from casemgr.policy import Actor, Permission
 from casemgr.repositories import enterprises as repo
-from casemgr.repositories.common import Page, apply_sort, paginate
+from casemgr.repositories.common import Page
+from casemgr.repositories.enterprise_search import search_page
 from casemgr.repositories.territories import counties_under
 from casemgr.services.access import require, require_covers
 from linkage.identifiers import (
@@ -271,9 +272,7 @@ def search_enterprises(
     require(actor, Permission.READ_ENTERPRISES)
     if territory:
         f = replace(f, counties=territory_counties(session, territory, field="county"))
-    stmt = repo.enterprise_query(f, scope=actor.counties)
-    stmt = apply_sort(stmt, sort, repo.ENTERPRISE_SORTS, "name", Enterprise.id)
-    return paginate(session, stmt, page=page, per_page=per_page)
+    return search_page(session, f, scope=actor.counties, sort=sort, page=page, per_page=per_page)
 
 
 def add_uscc_override(

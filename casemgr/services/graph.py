@@ -1,10 +1,11 @@
 """Enterprise-graph queries (企业关联图谱): related parties, explained connections, groups.
 
 A web worker never holds the province graph. Each query reads the neighbourhood it needs from
-``graph_edges`` hop by hop through its indexes (per hop: the edges of the enterprises reached,
-the connector nodes with their degrees, the edges of the connectors that are no hubs), builds
-a small networkx graph and asks :mod:`linkage.graph`. A hub over the cap (a business-park
-address, an agency's phone) is never expanded: its edges are not even read.
+``graph_edges`` hop by hop through its indexes, one statement a hop (the edges of the
+enterprises reached, and the edges of the persons, addresses and phones those touch unless they
+are hubs), then the connector nodes met, builds a small networkx graph and asks
+:mod:`linkage.graph`. A hub over the cap (a business-park address, an agency's phone) is never
+expanded: its edges are not even read.
 
 What the actor sees (DOMAIN: jurisdiction, 个人信息保护法 art. 6 minimum necessary):
 
@@ -32,9 +33,15 @@ from sqlalchemy.orm import Session
 
 from casemgr.exceptions import NotFound
 from casemgr.i18n import N_
-from casemgr.models import EdgeKind, GraphNode, NodeKind
+from casemgr.models import EdgeKind, NodeKind
 from casemgr.policy import Actor, Permission, PersonalField, mask
-from casemgr.repositories.graph import edges_touching, enterprise_cards, nodes_by_id
+from casemgr.repositories.graph import (
+    CHUNK,
+    edges_touching,
+    enterprise_cards,
+    hop_edges,
+    nodes_by_id,
+)
 from casemgr.services.access import audit_list_read, require
 from casemgr.services.enterprises import visible_enterprise
 from casemgr.services.graph_build import BuildReport, build_from_records
@@ -145,7 +152,7 @@ class _Neighbourhood:
     ) -> None:
         self.session, self.today, self.kinds, self.cap = session, today, kinds, cap
         self.edges: dict[int, Any] = {}
-        self.nodes: dict[int, GraphNode] = {}
+        self.nodes: dict[int, Any] = {}  # rows of id, kind, label, degree
         self.truncated = False
         self._expanded: set[NodeRef] = set()
 
@@ -164,24 +171,42 @@ class _Neighbourhood:
         if todo:
             self.nodes.update(nodes_by_id(self.session, todo))
 
-    def _is_hub(self, node_id: int) -> bool:
-        node = self.nodes.get(node_id)
-        return node is not None and node.kind.value in HUB_KINDS and node.degree > self.cap
-
     def expand(self, start: NodeRef, hops: int) -> None:
-        """Read every edge within ``hops`` relations of ``start``, hubs excepted."""
+        """Read every edge within ``hops`` relations of the enterprise ``start``, hubs
+        excepted: one statement a hop, then the connector nodes met."""
         frontier, seen = {start}, {start}
+        connectors: set[int] = set()
         for _ in range(hops):
-            if self.truncated or not frontier:
-                return
-            rows = self._read(frontier, self.kinds)
-            connectors = {end for r in rows for end in _ends(r) if end[0] != ENT}
-            self._load_nodes(c[1] for c in connectors)
-            open_connectors = [c for c in connectors if not self._is_hub(c[1])]
-            rows += self._read(open_connectors, self.kinds)
-            reached = {end for r in rows for end in _ends(r) if end[0] == ENT}
+            todo = {n[1] for n in frontier if n not in self._expanded}
+            if self.truncated or not todo:
+                break
+            self._expanded.update((ENT, n) for n in todo)
+            # Connectors already read need not be read again (a long list is not worth it).
+            done = [n[1] for n in self._expanded if n[0] != ENT]
+            limit = MAX_EDGES - len(self.edges)
+            rows = hop_edges(
+                self.session, todo, today=self.today, kinds=self.kinds, hub_kinds=HUB_KINDS,
+                cap=self.cap, skip=done if len(done) <= CHUNK else (), limit=limit,
+            )  # fmt: skip
+            self.truncated |= len(rows) > limit
+            reached: set[NodeRef] = set()
+            for r in rows:
+                self.edges[r.id] = r
+                sk, sid, dk, did = r.src_kind, r.src_id, r.dst_kind, r.dst_id
+                if sk == ENT:
+                    reached.add((ENT, sid))
+                    if dk != ENT and sid in todo:
+                        self._expanded.add((dk, did))  # hubs too: they are never read
+                        connectors.add(did)
+                if dk == ENT:
+                    reached.add((ENT, did))
+                    if sk != ENT and did in todo:
+                        self._expanded.add((sk, sid))
+                        connectors.add(sid)
+            self.truncated |= len(self.edges) > MAX_EDGES
             frontier = reached - seen
             seen |= reached
+        self._load_nodes(connectors)
 
     def expand_control(self, start: NodeRef) -> None:
         """Read the control edges of the group of ``start``, up to :data:`MAX_GROUP` nodes."""
@@ -191,7 +216,7 @@ class _Neighbourhood:
             reached = {
                 end
                 for r in rows
-                if strength_of(r.kind.value, r.share) is Strength.CONTROL
+                if strength_of(r.kind, r.share) is Strength.CONTROL
                 for end in _ends(r)
             }
             frontier = reached - seen
@@ -201,10 +226,11 @@ class _Neighbourhood:
 
     def graph(self, *extra: NodeRef) -> Any:
         attrs = {
-            (n.kind.value, n.id): {"label": n.label, "degree": n.degree}
-            for n in self.nodes.values()
+            (n.kind, n.id): {"label": n.label, "degree": n.degree} for n in self.nodes.values()
         }
-        g = build_graph((_edge(r) for r in self.edges.values()), attrs)
+        # in id order, whatever order the hops read them in: ties between parallel edges are
+        # broken the same way every time
+        g = build_graph((_edge(self.edges[k]) for k in sorted(self.edges)), attrs)
         for node in extra:
             if node not in g:
                 g.add_node(node, kind=node[0])
@@ -212,13 +238,13 @@ class _Neighbourhood:
 
 
 def _ends(row: Any) -> tuple[NodeRef, NodeRef]:
-    return (row.src_kind.value, row.src_id), (row.dst_kind.value, row.dst_id)
+    return (row.src_kind, row.src_id), (row.dst_kind, row.dst_id)
 
 
 def _edge(row: Any) -> Edge:
     src, dst = _ends(row)
     return Edge(
-        src, dst, row.kind.value, row.share, row.source, row.batch_id, row.valid_from, row.valid_to
+        src, dst, row.kind, row.share, row.source, row.batch_id, row.valid_from, row.valid_to
     )
 
 
@@ -240,11 +266,21 @@ class _Cards:
             elif dk == ENT and sk != ENT and self._sees(did):
                 self.named.add(sid)
 
+        # A node or link is on many paths: each is rendered once.
+        self._nodes: dict[NodeRef, NodeCard] = {}
+        self._links: dict[Link, LinkCard] = {}
+
     def _sees(self, enterprise_id: int) -> bool:
         card = self.enterprises.get(enterprise_id)
         return card is not None and self.actor.covers(card.county_code)
 
     def node(self, ref: NodeRef) -> NodeCard:
+        card = self._nodes.get(ref)
+        if card is None:
+            card = self._nodes[ref] = self._node(ref)
+        return card
+
+    def _node(self, ref: NodeRef) -> NodeCard:
         kind, node_id = ref
         if kind == ENT:
             card = self.enterprises.get(node_id)
@@ -261,8 +297,14 @@ class _Cards:
             label = mask(PersonalField.PHONE, label)
         return NodeCard(kind, node_id, label, degree=degree)
 
+    def link(self, link: Link) -> LinkCard:
+        card = self._links.get(link)
+        if card is None:
+            card = self._links[link] = self._link(link)
+        return card
+
     @staticmethod
-    def link(link: Link) -> LinkCard:
+    def _link(link: Link) -> LinkCard:
         return LinkCard(
             link.kind, link.src[0], link.src[1], link.dst[0], link.dst[1], link.share,
             link.source, link.batch_id, link.valid_from, link.strength.name.lower(),
