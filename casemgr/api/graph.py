@@ -42,7 +42,14 @@ class Related(MethodView):
         """List the enterprises within 1-3 hops, with the paths that connect them"""
         kinds = [k.value for k in args["kind"]] if args.get("kind") else None
         return svc.related(
-            db.session(), api_actor(), enterprise_id, args["hops"], kinds=kinds, cap=_hub_cap()
+            db.session(),
+            api_actor(),
+            enterprise_id,
+            args["hops"],
+            kinds=kinds,
+            cap=_hub_cap(),
+            page=args["page"],
+            per_page=args["per_page"],
         )
 
 

@@ -71,7 +71,13 @@ class RelatedPartySchema(Schema):
 class RelatedPartiesSchema(Schema):
     enterprise = fields.Nested(GraphNodeSchema)
     hops = fields.Integer()
-    related = fields.List(fields.Nested(RelatedPartySchema))
+    total = fields.Integer(metadata={"description": "Related enterprises in all"})
+    page = fields.Integer()
+    per_page = fields.Integer()
+    related = fields.List(
+        fields.Nested(RelatedPartySchema),
+        metadata={"description": "One page of them, nearest and strongest first"},
+    )
     capped = fields.List(
         fields.Nested(RelatedPartySchema),
         metadata={"description": "Addresses and phones shared by too many to be traversed"},
@@ -97,6 +103,8 @@ class GroupSchema(Schema):
 
 class RelatedArgs(Schema):
     hops = fields.Integer(load_default=2, validate=validate.Range(min=1, max=3))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     kind = fields.List(
         fields.Enum(EdgeKind, by_value=True),
         load_default=None,

@@ -121,6 +121,9 @@ class RelatedCard:
 class RelatedAnswer:
     enterprise: NodeCard
     hops: int
+    total: int = 0  # related enterprises in all; ``related`` holds one page of them
+    page: int = 1
+    per_page: int = 50
     related: list[RelatedCard] = field(default_factory=list)
     capped: list[RelatedCard] = field(default_factory=list)
     truncated: bool = False
@@ -336,17 +339,24 @@ def related(
     kinds: Collection[str] | None = None,
     cap: int = DEFAULT_HUB_CAP,
     today: date | None = None,
+    page: int = 1,
+    per_page: int = 50,
 ) -> RelatedAnswer:
-    """Enterprises within ``hops`` relations, with the paths that connect them; hubs over
-    ``cap`` listed as capped. Raises PermissionDenied, NotFound, OutsideJurisdiction."""
+    """Enterprises within ``hops`` relations, nearest and strongest first, one page of them
+    with the paths that connect them (a nominee's 3,000 enterprises are not one answer); hubs
+    over ``cap`` listed as capped. Raises PermissionDenied, NotFound, OutsideJurisdiction."""
     start = _start(session, actor, enterprise_id, f"related hops={hops}")
     edge_kinds = None if kinds is None else [EdgeKind(k) for k in kinds]
     hood = _Neighbourhood(session, today or date.today(), edge_kinds, cap)
     hood.expand(start, hops)
     found = related_parties(hood.graph(start), start, hops, kinds=kinds, cap=cap)
     cards = _Cards(session, actor, hood, start)
-    answer = RelatedAnswer(cards.node(start), hops, truncated=hood.truncated)
-    for item in found:
+    listed = [item for item in found if not item.capped]
+    first = (page - 1) * per_page
+    answer = RelatedAnswer(
+        cards.node(start), hops, len(listed), page, per_page, truncated=hood.truncated
+    )
+    for item in listed[first : first + per_page] + [item for item in found if item.capped]:
         card = RelatedCard(
             cards.node(item.node),
             item.distance,

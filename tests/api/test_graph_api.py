@@ -200,3 +200,19 @@ def test_a_prosecutors_graph_query_is_audited(client, auth, session, web):
     assert [(r.table_name, r.record_key) for r in reads] == [
         ("graph_edges", f"group enterprise={web['a'].id}")
     ]
+
+
+def test_related_parties_come_one_page_at_a_time_nearest_first(client, auth, web):
+    officer = auth.login(Role.OFFICER, jurisdictions=(RENHUAI, NANMING))
+    url = f"/enterprises/{web['a'].id}/related?hops=2&per_page=2"
+    first = _get(client, officer, url).get_json()
+    # Within two relations of A: B and C (one), D and E (two): four in all, nearest first.
+    assert (first["total"], first["page"], first["per_page"]) == (4, 1, 2)
+    assert [item["distance"] for item in first["related"]] == [1, 1]
+    second = _get(client, officer, f"{url}&page=2").get_json()
+    assert [item["distance"] for item in second["related"]] == [2, 2]
+    ids = {i["node"]["id"] for i in first["related"] + second["related"]}
+    assert ids == {web["b"].id, web["c"].id, web["d"].id, web["e"].id}
+    assert _get(client, officer, f"{url}&page=3").get_json()["related"] == []
+    bad = _get(client, officer, f"/enterprises/{web['a'].id}/related?per_page=0")
+    assert bad.status_code == 422 and "per_page" in bad.get_json()["errors"]
