@@ -782,8 +782,9 @@ def markdown(result: Mapping[str, Any]) -> str:
         "and writing `links.csv` included):",
         "",
         "* **ours**: `linkage.pipeline.run(registry, tax, env, out, review, progress)`, what "
-        "`casemgr linkage run` calls, with its defaults (2 worker processes normalising); "
-        "links are the rows with decision `match`.",
+        "`casemgr linkage run` calls, with its defaults (2 worker processes: they normalise "
+        "the registry, then, forked once it is indexed, resolve the tax and enforcement "
+        "records, then decide); links are the rows with decision `match`.",
         "* **Splink** in `bench/.venv-splink`, created by the benchmark (`python -m venv`, "
         "`pip install 'splink>=5,<6' opencc pypinyin`): Splink is never a dependency of the "
         "system. Its time includes preparing the columns.",

@@ -13,6 +13,7 @@ from linkage.identifiers import (
     org_code_is_valid,
     regno15_is_valid,
     uscc_check_char,
+    uscc_is_valid,
     validate_uscc,
 )
 
@@ -27,5 +28,6 @@ __all__ = [
     "org_code_is_valid",
     "regno15_is_valid",
     "uscc_check_char",
+    "uscc_is_valid",
     "validate_uscc",
 ]

@@ -155,7 +155,10 @@ class LinkConfig:
     seed : int
         Seed of the random pairs.
     workers : int
-        Processes normalising records; 0 or 1 normalises in this process.
+        Worker processes: they normalise the registry, then, forked once it is indexed,
+        resolve the tax and enforcement records (and decide, in
+        :func:`linkage.linkfiles.run`); 0 or 1 does all in this process. Without the fork
+        start method only the registry is normalised in workers.
     chunk_size : int
         Records per unit of work sent to a worker.
     """

@@ -1,70 +1,47 @@
 """The linker: normalise and index the registry, resolve records by rule or candidates.
 
 :class:`Linker` is the engine behind :func:`linkage.pipeline.link` and
-:func:`linkage.linkfiles.run`; its scoring lives in :mod:`linkage.scoring`.
+:func:`linkage.linkfiles.run`; its scoring lives in :mod:`linkage.scoring`, the resolution of
+tax and enforcement records in :mod:`linkage.resolving`.
+
+With ``workers`` > 1 the per-record work runs in worker processes: the registry's values are
+normalised by a pool; once the registry is indexed a new pool is forked, whose workers inherit
+the index (copy on write, nothing pickled) and resolve chunks of records, which this process
+reads, hands out and merges in input order (:meth:`Linker.fork_pool` serves the decisions of
+:func:`linkage.linkfiles.run` the same way). The results are those of one process, to the byte.
 """
 
 from __future__ import annotations
 
+import gc
 import math
 import multiprocessing
 import random
-import re
 from array import array
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from multiprocessing.pool import AsyncResult
 from multiprocessing.pool import Pool as PoolType
-from typing import TypeVar
 
+from linkage import resolving
 from linkage.blocking import BlockIndex, KeyKind
-from linkage.compare import (
-    IdLevel,
-    NameLevel,
-    Profile,
-    address_level,
-    identifier_level,
-    name_level,
-    phone_level,
-    place_level,
-    profile,
-    rep_level,
-)
+from linkage.compare import Profile, profile
 from linkage.fellegi_sunter import Decision, Model, estimate_u, fit
-from linkage.identifiers import (
-    normalise_code,
-    org_code_check_char,
-    org_code_is_valid,
-    regno15_is_valid,
-    uscc_check_char,
+from linkage.identifiers import normalise_code
+from linkage.linkdata import LinkConfig, LinkResult, LinkStats, Progress
+from linkage.profiles import assemble
+from linkage.resolving import (
+    RULES,
+    Chunk,
+    Resolved,
+    Resolver,
+    Values,
+    empty_memo,
+    normalise_values,
+    normalised,
+    wanted,
 )
-from linkage.linkdata import LinkConfig, LinkResult, LinkStats, Progress, Rule
-from linkage.profiles import (
-    NO_ADDRESS,
-    NO_NAME,
-    NO_PERSON,
-    AddressFields,
-    NameFields,
-    PersonFields,
-    PhoneFields,
-    address_fields,
-    assemble,
-    name_fields,
-    person_fields,
-    phone_fields,
-)
-from linkage.scoring import (
-    _M_ADDR,
-    _M_ID,
-    _M_NAME,
-    _M_PHONE,
-    _M_PLACE,
-    _M_REP,
-    _PATTERN_BITS,
-    _decode,
-    _is_branch_conflict,
-    _Scorer,
-)
+from linkage.scoring import _PATTERN_BITS, _decode, _Scorer
 
 __all__ = ["SOURCES", "Linker"]
 
@@ -74,58 +51,14 @@ Brief = tuple[str, str, str | None, float, Decision, LinkResult | None, str]
 _ID_FIELD = {"tax": "taxpayer_id", "env": "record_id"}
 _CODE_FIELD = {"tax": "taxpayer_id", "env": "uscc"}
 _PROGRESS_EVERY = 100_000
+Ids = list[tuple[str, str, str]]
 
 
-_CLEAN_CODE = re.compile("[0-9A-Z]*")
-
-
-def _normalised(code: str) -> str:
-    """:func:`linkage.identifiers.normalise_code`, skipped for codes already normal."""
-    return code if _CLEAN_CODE.fullmatch(code) else normalise_code(code)
-
-
-def _uscc_valid(code: str) -> bool:
-    """``validate_uscc(code).is_valid`` without building the result (half the time)."""
-    if not code[2:8].isdigit():  # GB/T 2260 division code
-        return False
-    try:  # GB 32100-2015 check character, then GB 11714-1997 for the organisation code
-        org_ok = org_code_check_char(code[8:16]) == code[16]
-        return org_ok and uscc_check_char(code[:17]) == code[17]
-    except ValueError:
-        return False
-
-
-Values = tuple[list[str], list[str], list[str], list[str]]  # names, addresses, reps, phones
-Parts = tuple[list[NameFields], list[AddressFields], list[PersonFields], list[PhoneFields]]
-
-
-Memo = tuple[dict[str, NameFields | None], dict[str, AddressFields | None],
-             dict[str, PersonFields | None], dict[str, PhoneFields | None]]  # fmt: skip
-
-
-T = TypeVar("T")
-
-
-def _wanted(memo: dict[str, T | None], column: list[str]) -> list[str]:
-    """The distinct values of `column` not in `memo`, now there as None (requested)."""
-    wanted = [v for v in dict.fromkeys(column) if v not in memo]
-    memo.update(dict.fromkeys(wanted))
-    return wanted
-
-
-def _empty_memo() -> Memo:
-    return {"": NO_NAME}, {"": NO_ADDRESS}, {"": NO_PERSON}, {"": ()}
-
-
-def _normalise_values(args: tuple[Values, str | None]) -> Parts:
-    """Normalise distinct raw values, per field (the work sent to a worker process)."""
-    (names, addresses, persons, phones), area = args
-    return (
-        [name_fields(v) for v in names],
-        [address_fields(v) for v in addresses],
-        [person_fields(v) for v in persons],
-        [phone_fields(v, area) for v in phones],
-    )
+def _fork_context() -> multiprocessing.context.BaseContext | None:
+    """The fork start method where the platform has it (workers inherit the registry)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return multiprocessing.get_context("fork")
 
 
 class Linker:
@@ -157,17 +90,21 @@ class Linker:
         # model record (source, id, code, profile, name, start, end) of self._pairs.
         self._records: list[tuple[object, ...]] = []
         self._pairs = array("q")  # candidate << 20 | pattern code
-        self._unlabelled: Counter[int] = Counter()
         self._matches: Counter[int] = Counter()
         self._random = array("i")  # patterns of random pairs
         self._random_seen = 0
         self._rng = random.Random(self.config.seed)
+        self._dispatched = 0  # records handed to the resolver so far (all sources)
         self._frequent: tuple[dict[str, int], ...] = ({}, {}, {}, {})  # rep, pinyin, rest, phone
         self._scorer: _Scorer | None = None
         self._pool: PoolType | None = None
+        # What the pool's workers are for: "normalise" (registry values; no index), or what
+        # fork_pool was given (the state they inherited: see fork_pool).
+        self._pool_purpose: Hashable = None
         # Raw value -> its normalised part, per field (name, address, legal rep, phone): a
         # tax or enforcement record mostly repeats its registry record's values.
-        self._memo = _empty_memo()
+        self._memo = empty_memo()
+        self._resolver = Resolver(self)  # resolves in this process (workers=0)
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -183,10 +120,42 @@ class Linker:
             self._pool.terminate()
             self._pool.join()
             self._pool = None
+            if self._pool_purpose != "normalise":
+                gc.unfreeze()  # see fork_pool
+            self._pool_purpose = None
+            if resolving.FORKED is not None and resolving.FORKED.linker is self:
+                resolving.FORKED = None  # the registry is freed with the linker
+
+    @property
+    def record_count(self) -> int:
+        """Tax and enforcement records added so far."""
+        return len(self._records)
 
     def _tick(self, stage: str, n: int) -> None:
         if self.progress is not None and n % _PROGRESS_EVERY == 0:
             self.progress(stage, n)
+
+    def _chunks(self, rows: Iterable[Mapping[str, str]], keys: tuple[str, str, str]
+                ) -> Iterator[tuple[Ids, Values]]:  # fmt: skip
+        """The rows' `keys` values and their raw values, field by field, in chunks."""
+        k1, k2, k3 = keys
+        size = self.config.chunk_size
+        ids: Ids = []
+        values: Values = ([], [], [], [])
+        names, addresses, persons, phones = values
+        for row in rows:
+            get = row.get
+            ids.append((get(k1) or "", get(k2) or "", get(k3) or ""))
+            names.append(get("name") or "")
+            addresses.append(get("address") or "")
+            persons.append(get("legal_rep") or "")
+            phones.append(get("phone") or "")
+            if len(ids) >= size:
+                yield ids, values
+                ids, values = [], ([], [], [], [])
+                names, addresses, persons, phones = values
+        if ids:
+            yield ids, values
 
     def _profiled(
         self, rows: Iterable[Mapping[str, str]], keys: tuple[str, str, str]
@@ -198,30 +167,7 @@ class Linker:
         config = self.config
         area = config.default_area_code
 
-        k1, k2, k3 = keys
-
-        def chunks() -> Iterator[tuple[list[tuple[str, str, str]], Values]]:
-            # Column by column: the memo is consulted per field (see _request and finish).
-            ids: list[tuple[str, str, str]] = []
-            values: Values = ([], [], [], [])
-            names, addresses, persons, phones = values
-            for row in rows:
-                get = row.get
-                ids.append((get(k1) or "", get(k2) or "", get(k3) or ""))
-                names.append(get("name") or "")
-                addresses.append(get("address") or "")
-                persons.append(get("legal_rep") or "")
-                phones.append(get("phone") or "")
-                if len(ids) >= config.chunk_size:
-                    yield ids, values
-                    ids, values = [], ([], [], [], [])
-                    names, addresses, persons, phones = values
-            if ids:
-                yield ids, values
-
-        def finish(
-            ids: list[tuple[str, str, str]], values: Values
-        ) -> Iterator[tuple[tuple[str, ...], Profile]]:
+        def finish(ids: Ids, values: Values) -> Iterator[tuple[tuple[str, ...], Profile]]:
             names, addresses, persons, phones = self._memo
             n, a, r, t = values
             # None marks a value still pending; none is by now (chunks finish in order).
@@ -230,21 +176,21 @@ class Linker:
             return zip(ids, map(assemble, *parts), strict=True)  # type: ignore[arg-type]
 
         if config.workers <= 1:
-            for ids, values in chunks():
+            for ids, values in self._chunks(rows, keys):
                 request = self._request(values)
-                self._remember(request, _normalise_values((request, area)))
+                self._remember(request, normalise_values((request, area)))
                 yield from finish(ids, values)
             return
+        if self._pool is not None and self._pool_purpose != "normalise":
+            self.close()  # forked for another stage, e.g. with an index about to change
         if self._pool is None:
             profile("贵州省遵义市鑫源酒业", "张三", "仁怀市1号", "0851-86812345")  # warm caches
-            methods = multiprocessing.get_all_start_methods()
-            context = multiprocessing.get_context("fork" if "fork" in methods else None)
-            self._pool = context.Pool(config.workers)
-        pending: deque[tuple[list[tuple[str, str, str]], Values, Values,
-                             AsyncResult[Parts]]] = deque()  # fmt: skip
-        for ids, values in chunks():
+            context = _fork_context() or multiprocessing.get_context()
+            self._pool, self._pool_purpose = context.Pool(config.workers), "normalise"
+        pending: deque[tuple[Ids, Values, Values, AsyncResult[resolving.Parts]]] = deque()
+        for ids, values in self._chunks(rows, keys):
             request = self._request(values)
-            work = self._pool.apply_async(_normalise_values, ((request, area),))
+            work = self._pool.apply_async(normalise_values, ((request, area),))
             pending.append((ids, values, request, work))
             if len(pending) > 2 * config.workers + 2:
                 done_ids, done_values, done_request, result = pending.popleft()
@@ -263,9 +209,9 @@ class Linker:
         """
         names, addresses, persons, phones = self._memo
         n, a, r, t = values
-        return _wanted(names, n), _wanted(addresses, a), _wanted(persons, r), _wanted(phones, t)
+        return wanted(names, n), wanted(addresses, a), wanted(persons, r), wanted(phones, t)
 
-    def _remember(self, request: Values, parts: Parts) -> None:
+    def _remember(self, request: Values, parts: resolving.Parts) -> None:
         """Store the normalised parts of the requested values in the memo.
 
         Profiles with the same raw value share its part, strings included (so registry
@@ -287,7 +233,7 @@ class Linker:
         index = self.index
         for (uscc, name, regno), p in self._profiled(rows, ("uscc", "name", "regno")):
             i = len(self.profiles)
-            code = _normalised(uscc)
+            code = normalised(uscc)
             self.profiles.append(p)
             self.usccs.append(code)
             self.names.append(name)
@@ -316,89 +262,130 @@ class Linker:
     # -- records -------------------------------------------------------------------------------
 
     def add_records(self, source: str, rows: Iterable[Mapping[str, str]]) -> None:
-        """Resolve tax (``taxpayer_id,name,...``) or env (``record_id,name,uscc,...``) rows."""
+        """Resolve tax (``taxpayer_id,name,...``) or env (``record_id,name,uscc,...``) rows.
+
+        With workers, chunks are resolved in processes forked from this one once the registry
+        is indexed (:mod:`linkage.resolving`) and merged here in input order.
+        """
         if source not in SOURCES:
             raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
         keys = (_ID_FIELD[source], _CODE_FIELD[source], "name")
-        for (record_id, raw_code, name), p in self._profiled(rows, keys):
-            self._add(source, record_id, raw_code, name, p)
-            self.stats.records[source] += 1
-            self._tick(source, self.stats.records[source])
-
-    def _resolve(self, raw: str) -> tuple[str, list[int], Rule | None]:
-        """The record's comparable code, the registry records it names, and the rule if any."""
-        code = _normalised(raw)
-        index = self.index
-        if len(code) == 18:
-            hits = index.exact(code)
-            return code, hits, Rule.USCC if hits and _uscc_valid(code) else None
-        if len(code) == 15:
-            org_valid = org_code_is_valid(code[6:])
-            if org_valid and (hits := index.by_org(code)):
-                return code, hits, Rule.LEGACY_TAX_ID
-            if regno15_is_valid(code):  # a registration number: comparable with itself only
-                hits = index.exact(code)
-                return "", hits, Rule.REGNO if hits else None
-            return (code if org_valid else ""), [], None
-        return "", [], None
-
-    def _pattern(self, p: Profile, c: int, code: str, parent_core: str | None = None) -> int:
-        """The pattern code of the pair (record, registry record c)."""
-        r = self.profiles[c]
-        ident = identifier_level(code, self.usccs[c])
-        if ident is IdLevel.DIFFERENT and parent_core is not None and r.core == parent_core:
-            ident = IdLevel.PARENT
-        return (ident * _M_ID + name_level(p, r) * _M_NAME + place_level(p, r) * _M_PLACE
-                + rep_level(p, r) * _M_REP + address_level(p, r) * _M_ADDR
-                + phone_level(p, r, self.common_phones) * _M_PHONE)  # fmt: skip
-
-    def _add(self, source: str, record_id: str, raw_code: str, name: str, p: Profile) -> None:
-        stats, config = self.stats, self.config
-        code, hits, rule = self._resolve(raw_code)
-        n_registry = len(self.profiles)
-        if n_registry and stats.records.total() % config.random_every == 0:
-            # A reservoir sample of random pairs, spread over all sources.
-            seen, sample = self._random_seen + 1, self._random
-            self._random_seen = seen
-            slot = len(sample) if len(sample) < config.random_pairs else self._rng.randrange(seen)
-            if slot < config.random_pairs:
-                pattern = self._pattern(p, self._rng.randrange(n_registry), code)
-                if slot == len(sample):
-                    sample.append(pattern)
-                else:
-                    sample[slot] = pattern
-                stats.pairs += 1
-        parent_core = None
-        if rule is not None and len(hits) == 1:
-            target = self.profiles[hits[0]]
-            level = name_level(p, target)
-            if level is NameLevel.BRANCH_CONFLICT:
-                if p.branch and not target.branch:  # a branch under its parent's code
-                    parent_core = target.core
-            elif level is not NameLevel.DIFFERENT:
-                pattern = self._pattern(p, hits[0], code)
-                self._records.append((source, record_id, hits[0], pattern, rule))
-                stats.rules[rule] += 1
-                stats.pairs += 1
-                self._matches[pattern - pattern % _M_NAME] += 1  # identifier: no evidence
-                return
-        candidates = set(self.index.candidates(p))
-        candidates.update(hits)
-        if code:
-            candidates.update(self.index.by_org(code))
-            if len(code) == 18 and not _uscc_valid(code):
-                candidates.update(self.index.by_near_code(code))
-        start = len(self._pairs)
-        for c in sorted(candidates):
-            pattern = self._pattern(p, c, code, parent_core)
-            stats.pairs += 1
-            if _is_branch_conflict(pattern):  # hard rule: a branch never links to its parent
-                stats.branch_conflicts += 1
+        pool, workers = self._resolving_pool(), self.config.workers
+        pending: deque[tuple[Ids, list[int], AsyncResult[Resolved]]] = deque()
+        for ids, values in self._chunks(rows, keys):
+            picks, slots = self._draw_random_pairs(len(ids))
+            chunk: Chunk = ([raw for _, raw, _ in ids], values, picks)
+            if pool is None:
+                self._merge(source, ids, slots, self._resolver.resolve(chunk))
                 continue
-            self._pairs.append(c << _PATTERN_BITS | pattern)
-            self._unlabelled[pattern] += 1
-        stats.model_records += 1
-        self._records.append((source, record_id, code, p, name, start, len(self._pairs)))
+            pending.append((ids, slots, pool.apply_async(resolving.resolve_in_worker, (chunk,))))
+            if len(pending) > 2 * workers + 2:  # bounded: memory stays flat on large files
+                done_ids, done_slots, result = pending.popleft()
+                self._merge(source, done_ids, done_slots, result.get())
+        while pending:
+            done_ids, done_slots, result = pending.popleft()
+            self._merge(source, done_ids, done_slots, result.get())
+
+    def _resolving_pool(self) -> PoolType | None:
+        """Worker processes forked after the registry was indexed; None to work in-process."""
+        if self.config.workers <= 1 or _fork_context() is None:
+            return None  # without fork the workers would need the registry pickled
+        purpose = ("resolve", len(self.profiles))  # refork when the registry has grown
+
+        def prepare() -> None:
+            resolving.FORKED = Resolver(self)
+
+        return self.fork_pool(purpose, prepare)
+
+    def fork_pool(
+        self, purpose: Hashable, prepare: Callable[[], None] | None = None
+    ) -> PoolType | None:
+        """`workers` processes forked from this one now, for a stage that reads its state.
+
+        They inherit the registry, its index and the records without pickling (copy on
+        write). The pool is reused while `purpose` is the same, else replaced: the old one
+        is closed, then `prepare` called (to set what the workers will find), then the new
+        one forked. None where there are no workers or the platform cannot fork.
+        """
+        context = _fork_context()
+        if self.config.workers <= 1 or context is None:
+            return None
+        if self._pool is not None and self._pool_purpose == purpose:
+            return self._pool
+        self.close()
+        if prepare is not None:
+            prepare()
+        # Frozen objects are left out of garbage collections, which write to the headers of
+        # the objects they visit and so copy the pages shared with the workers: in the
+        # workers, and here until the pool is closed.
+        gc.freeze()
+        try:
+            self._pool = context.Pool(self.config.workers)
+        except BaseException:
+            gc.unfreeze()
+            raise
+        self._pool_purpose = purpose
+        return self._pool
+
+    def _draw_random_pairs(self, n: int) -> tuple[list[tuple[int, int]], list[int]]:
+        """The random pairs of the next `n` records: (position, registry record) and slots.
+
+        Every `random_every`-th record (counted over all sources) is also compared with a
+        random registry record; a reservoir keeps a uniform sample of `random_pairs` of these
+        pairs. The draws depend on the record's rank only, never on its values, so they are
+        made here, in input order, before the chunk is resolved: any number of workers gives
+        the sample one process gives.
+        """
+        first, n_registry = self._dispatched, len(self.profiles)
+        self._dispatched += n
+        if not n_registry:
+            return [], []
+        every, size, rng = self.config.random_every, self.config.random_pairs, self._rng
+        picks: list[tuple[int, int]] = []
+        slots: list[int] = []
+        for k in range(first + (-first) % every, first + n, every):
+            seen = self._random_seen = self._random_seen + 1
+            filled = min(seen - 1, size)  # the sample's length before this pair
+            slot = filled if filled < size else rng.randrange(seen)
+            if slot < size:
+                picks.append((k - first, rng.randrange(n_registry)))
+                slots.append(slot)
+        return picks, slots
+
+    def _merge(self, source: str, ids: Ids, slots: list[int], done: Resolved) -> None:
+        """Append a resolved chunk to the records, pairs and counts (chunks come in order)."""
+        stats, records, pairs = self.stats, self._records, self._pairs
+        end = len(pairs)
+        models = iter(done.models)
+        for (record_id, _, name), target, size, rule in zip(
+            ids, done.targets, done.sizes, done.rules, strict=True
+        ):
+            if target >= 0:
+                records.append((source, record_id, target, size, RULES[rule]))
+                stats.rules[RULES[rule]] += 1
+            else:
+                code, p = next(models)
+                start, end = end, end + size
+                records.append((source, record_id, code, p, name, start, end))
+        pairs.extend(done.pairs)
+        stats.model_records += len(done.models)
+        stats.pairs += done.compared + len(slots)
+        stats.branch_conflicts += done.branch_conflicts
+        for kind, n in enumerate(done.skipped):
+            self.index.skipped[kind] += n
+        self._matches.update(done.matches)  # in order of first occurrence, as EM sums them
+        sample = self._random
+        for slot, found in zip(slots, done.randoms, strict=True):
+            if slot == len(sample):
+                sample.append(found)
+            else:
+                sample[slot] = found
+        before = stats.records[source]
+        stats.records[source] += len(ids)
+        if self.progress is not None:
+            for n in range(before + _PROGRESS_EVERY - before % _PROGRESS_EVERY,
+                           stats.records[source] + 1, _PROGRESS_EVERY):  # fmt: skip
+                self.progress(source, n)
 
     # -- model and decisions ---------------------------------------------------------------------
 
@@ -408,7 +395,8 @@ class Linker:
         stats.skipped_blocks = {
             kind.name.lower(): n for kind, n in zip(KeyKind, self.index.skipped, strict=True)
         }
-        self._memo = _empty_memo()  # records are all in: free the normalised values
+        self.close()  # records are all in: stop the workers (their copies of shared pages)
+        self._memo = empty_memo()  # and free the normalised values
         stats.random_pairs = len(self._random)
         random_pairs = {_decode(k): v for k, v in Counter(self._random).items()}
         scorer = _Scorer(self, estimate_u(random_pairs, config))
@@ -431,18 +419,19 @@ class Linker:
         assert self._scorer is not None
         return self._scorer.weight_table()
 
-    def brief_results(self) -> Iterator[Brief]:
+    def brief_results(self, start: int = 0, stop: int | None = None) -> Iterator[Brief]:
         """What :func:`linkage.linkfiles.run` writes, per record in input order.
 
         ``(source, record_id, uscc, score, decision, result, name)``: the values of
         :meth:`named_results`, but the full result (evidence, alternatives) and the name only
         for a review; a link file needs no evidence, and building it took a third of the time.
+        `start` and `stop` select records by position, as a slice does.
         """
         if self.model is None:
             self.fit()
         scorer, usccs, decisions = self._scorer, self.usccs, self.stats.decisions
         assert scorer is not None
-        for n, record in enumerate(self._records, 1):
+        for n, record in enumerate(self._records[start:stop], start + 1):
             source, record_id = str(record[0]), str(record[1])
             brief: Brief
             if len(record) == 5:

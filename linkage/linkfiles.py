@@ -2,13 +2,16 @@
 
 :func:`run` reads with :func:`linkage.readers.open_records`, links with
 :class:`linkage.linker.Linker` and writes ``links.csv`` and ``review.csv``;
-:mod:`linkage.pipeline` re-exports it.
+:mod:`linkage.pipeline` re-exports it. Once the model is fitted, slices of the records are
+decided in worker processes forked from this one (:meth:`Linker.fork_pool`) and their rows
+written here in input order: the files are those of one process.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import os
 import time
 from collections import Counter
@@ -17,7 +20,7 @@ from dataclasses import dataclass
 
 from linkage.fellegi_sunter import Decision
 from linkage.linkdata import Evidence, LinkConfig, Progress
-from linkage.linker import Linker
+from linkage.linker import _PROGRESS_EVERY, Linker
 
 __all__ = ["LINKS_COLUMNS", "REVIEW_COLUMNS", "RunReport", "run"]
 
@@ -82,6 +85,111 @@ def _evidence_text(evidence: Iterable[Evidence]) -> str:
     )
 
 
+# Records per slice of the decisions: a slice's rows come back as one string, in order.
+_SLICE = 20_000
+
+
+@dataclass(frozen=True)
+class _Decided:
+    """A slice of the decisions as written: links and review rows, and counts."""
+
+    links_text: str
+    review_text: str
+    links: int
+    reviews: int
+    decisions: Counter[tuple[str, str]]
+
+
+def _decide(linker: Linker, row_of: dict[str, int] | None, start: int, stop: int) -> _Decided:
+    """The rows of records ``start:stop``; the linker's counts are left as they were."""
+    links = reviews = 0
+    links_text, review_text = io.StringIO(), io.StringIO()
+    links_csv = csv.writer(links_text, lineterminator="\n")
+    review_csv = csv.writer(review_text, lineterminator="\n")
+    decisions, before = linker.stats.decisions, Counter(linker.stats.decisions)
+    progress, linker.progress = linker.progress, None  # the caller reports
+    try:
+        for source, record_id, uscc, score, decision, result, name in linker.brief_results(
+            start, stop
+        ):
+            if decision is Decision.MATCH:
+                links += 1
+                links_csv.writerow((source, record_id, uscc, f"{score:.2f}", decision.value))
+            elif decision is Decision.REVIEW:
+                reviews += 1
+                if row_of is None:
+                    continue
+                assert result is not None
+                ranked = [(result.uscc or "", result.score), *result.alternatives]
+                for rank, (candidate, candidate_score) in enumerate(ranked, 1):
+                    i = row_of.get(candidate)
+                    review_csv.writerow((
+                        source, record_id, name, rank, candidate,
+                        linker.names[i] if i is not None else "", f"{candidate_score:.2f}",
+                        _evidence_text(result.evidence) if rank == 1 else "",
+                    ))  # fmt: skip
+    finally:
+        linker.progress = progress
+    counts = Counter(decisions)
+    counts.subtract(before)
+    decisions.clear()
+    decisions.update(before)
+    return _Decided(links_text.getvalue(), review_text.getvalue(), links, reviews, +counts)
+
+
+# The linker and review index of the run whose decision workers are being forked.
+_FORKED: tuple[Linker, dict[str, int] | None] | None = None
+
+
+def _decide_in_worker(span: tuple[int, int]) -> _Decided:
+    assert _FORKED is not None, "the worker was not forked from a run's process"
+    return _decide(*_FORKED, *span)
+
+
+def _write(
+    linker: Linker, out: str | os.PathLike[str], review: str | os.PathLike[str] | None
+) -> tuple[int, int]:
+    """Decide every record and write the links and review files; return their counts.
+
+    With workers, slices of the records are decided in processes forked once the model is
+    fitted (they inherit it with the pairs), and written here in input order.
+    """
+    global _FORKED
+    if linker.model is None:
+        linker.fit()
+    row_of = {u: i for i, u in enumerate(linker.usccs)} if review is not None else None
+    n = linker.record_count
+    spans = [(start, min(start + _SLICE, n)) for start in range(0, n, _SLICE)]
+    _FORKED = (linker, row_of)
+    try:
+        pool = linker.fork_pool("decide")
+        slices: Iterator[_Decided] = (
+            pool.imap(_decide_in_worker, spans) if pool is not None
+            else (_decide(linker, row_of, *span) for span in spans)
+        )  # fmt: skip
+        links = reviews = 0
+        with contextlib.ExitStack() as stack:
+            links_file = stack.enter_context(open(out, "w", encoding="utf-8", newline=""))
+            csv.writer(links_file, lineterminator="\n").writerow(LINKS_COLUMNS)
+            review_file = None
+            if review is not None:
+                review_file = stack.enter_context(open(review, "w", encoding="utf-8", newline=""))
+                csv.writer(review_file, lineterminator="\n").writerow(REVIEW_COLUMNS)
+            for (start, stop), done in zip(spans, slices, strict=True):
+                links_file.write(done.links_text)
+                if review_file is not None:
+                    review_file.write(done.review_text)
+                links, reviews = links + done.links, reviews + done.reviews
+                linker.stats.decisions.update(done.decisions)
+                if linker.progress is not None:  # every 100,000 records, as the linker does
+                    first = (start // _PROGRESS_EVERY + 1) * _PROGRESS_EVERY
+                    for k in range(first, stop + 1, _PROGRESS_EVERY):
+                        linker.progress("decide", k)
+    finally:
+        _FORKED = None
+    return links, reviews
+
+
 def run(
     registry: str | os.PathLike[str],
     tax: str | os.PathLike[str] | None,
@@ -139,39 +247,12 @@ def run(
     opened = {name: open_records(path, name) for name, path in
               (("registry", registry), ("tax", tax), ("env", env)) if path is not None}  # fmt: skip
     del opened  # every file is checked (encoding, header) before the long work starts
-    links = reviews = 0
     with Linker(config, progress) as linker:
         linker.load_registry(read(registry, "registry"))
         for source, path in (("tax", tax), ("env", env)):
             if path is not None:
                 linker.add_records(source, read(path, source))
-        row_of = {u: i for i, u in enumerate(linker.usccs)} if review is not None else {}
-        with contextlib.ExitStack() as stack:
-            links_file = stack.enter_context(open(out, "w", encoding="utf-8", newline=""))
-            links_csv = csv.writer(links_file, lineterminator="\n")
-            links_csv.writerow(LINKS_COLUMNS)
-            review_csv = None
-            if review is not None:
-                review_file = stack.enter_context(open(review, "w", encoding="utf-8", newline=""))
-                review_csv = csv.writer(review_file, lineterminator="\n")
-                review_csv.writerow(REVIEW_COLUMNS)
-            for source, record_id, uscc, score, decision, result, name in linker.brief_results():
-                if decision is Decision.MATCH:
-                    links += 1
-                    links_csv.writerow((source, record_id, uscc, f"{score:.2f}", decision.value))
-                elif decision is Decision.REVIEW:
-                    reviews += 1
-                    if review_csv is None:
-                        continue
-                    assert result is not None
-                    ranked = [(result.uscc or "", result.score), *result.alternatives]
-                    for rank, (candidate, candidate_score) in enumerate(ranked, 1):
-                        i = row_of.get(candidate)
-                        review_csv.writerow((
-                            source, record_id, name, rank, candidate,
-                            linker.names[i] if i is not None else "", f"{candidate_score:.2f}",
-                            _evidence_text(result.evidence) if rank == 1 else "",
-                        ))  # fmt: skip
+        links, reviews = _write(linker, out, review)
         stats, model = linker.stats, linker.model
         assert model is not None
         decisions: dict[str, dict[str, int]] = {}

@@ -3,7 +3,8 @@
 The whole chain normalise → block → compare → classify for the file-to-file mode of issue 5:
 
 1. Registry records are normalised (:func:`linkage.compare.profile`, in worker processes)
-   into compact tuples and indexed (:class:`linkage.blocking.BlockIndex`).
+   into compact tuples and indexed (:class:`linkage.blocking.BlockIndex`). Steps 2 and 3 run
+   in worker processes forked from there, which share the index (:mod:`linkage.resolving`).
 2. Each tax or enforcement record goes through the deterministic rules (:class:`Rule`): its
    valid USCC is a registry USCC, or its legacy tax id carries a registry USCC's organisation
    code (DOMAIN.md §6.3). A rule links only when the names do not disagree: a branch never

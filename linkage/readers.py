@@ -42,7 +42,13 @@ from linkage.headers import (
     parse_shareholders,
     split_names,
 )
-from linkage.identifiers import USCC_CHARSET, UsccStatus, normalise_code, validate_uscc
+from linkage.identifiers import (
+    USCC_CHARSET,
+    UsccStatus,
+    normalise_code,
+    uscc_is_valid,
+    validate_uscc,
+)
 
 __all__ = [
     "ROW_FIELD_MESSAGE",
@@ -596,6 +602,8 @@ def _check_code(field: str, raw: str) -> tuple[str, tuple[Reason, Params] | None
             return code, (Reason.TAX_ID_SHAPE, {"value": raw}), True
         if len(code) != 18:
             return code, None, False
+    if uscc_is_valid(code):  # the usual case, without building validate_uscc's result
+        return code, None, False
     result = validate_uscc(code)
     status = result.status
     if status in (UsccStatus.BAD_FORMAT, UsccStatus.BAD_REGION) and field == "taxpayer_id":
