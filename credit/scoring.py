@@ -23,6 +23,7 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from credit.facts import Fact, FactKind, effective_facts
 from credit.schemes import Indicator, Measure, MeasureKind, Scheme, Tier, TierRule
@@ -117,12 +118,25 @@ def months_after(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
+@lru_cache(maxsize=1024)
+def _cutoff(as_of: date, months: int) -> date:
+    return months_before(as_of, months)
+
+
+def _by_kind(facts: Iterable[Fact]) -> dict[FactKind, list[Fact]]:
+    """The facts grouped by kind, in their order (each window then reads only its kind)."""
+    out: dict[FactKind, list[Fact]] = {}
+    for f in facts:
+        out.setdefault(f.kind, []).append(f)
+    return out
+
+
 def _in_window(
     facts: Iterable[Fact], kind: FactKind, as_of: date, months: int, levels: Sequence[str] = ()
 ) -> list[Fact]:
     """Facts of the kind that happened within `months` before `as_of` (after the cut-off day,
     up to and including `as_of`), of the given levels if any, oldest first."""
-    cutoff = months_before(as_of, months)
+    cutoff = _cutoff(as_of, months)
     found = [
         f for f in facts if f.kind is kind and cutoff < f.on and (not levels or f.level in levels)
     ]
@@ -143,10 +157,10 @@ def _measure(m: Measure, facts: list[Fact]) -> float | None:
 
 
 def _indicator(
-    ind: Indicator, group: str, facts: list[Fact], as_of: date, key: str
+    ind: Indicator, group: str, facts: dict[FactKind, list[Fact]], as_of: date, key: str
 ) -> Contribution:
     m = ind.measure
-    found = _in_window(facts, m.fact, as_of, m.months, m.levels)
+    found = _in_window(facts.get(m.fact, ()), m.fact, as_of, m.months, m.levels)
     value = _measure(m, found)
     if value is None:
         fraction, label = ind.missing, "no data"
@@ -198,8 +212,9 @@ def score(
     """
     key = scheme.key
     known = effective_facts(list(facts), as_of)
+    kinds = _by_kind(known)
     lines = [
-        _indicator(ind, g.id, known, as_of, key) for g in scheme.groups for ind in g.indicators
+        _indicator(ind, g.id, kinds, as_of, key) for g in scheme.groups for ind in g.indicators
     ]
     points = sum(c.points for c in lines)
     if scheme.graph_risk is not None and graph_risk > 0:
@@ -225,7 +240,7 @@ def score(
     tier = rule.tier
 
     for down in scheme.downgrades:
-        found = _in_window(known, down.fact, as_of, down.months, down.levels)
+        found = _in_window(kinds.get(down.fact, ()), down.fact, as_of, down.months, down.levels)
         if not found:
             continue
         index = min(tiers.index(tier) + down.steps, len(tiers) - 1)
@@ -249,7 +264,11 @@ def score(
 
     vetoes = []
     for veto in scheme.vetoes:
-        found = [f for kind in veto.facts for f in _in_window(known, kind, as_of, veto.months)]
+        found = [
+            f
+            for kind in veto.facts
+            for f in _in_window(kinds.get(kind, ()), kind, as_of, veto.months)
+        ]
         if found:
             vetoes.append(veto)
             lines.append(
@@ -273,7 +292,7 @@ def score(
 
     status = Status.RATED
     flags = sorted(
-        (f for f in known if f.kind is FactKind.NOT_RATEABLE),
+        kinds.get(FactKind.NOT_RATEABLE, ()),
         key=lambda f: (f.on, f.recorded, f.record),
     )
     if flags and (flags[-1].value is None or flags[-1].value >= 0.5) and not vetoes:

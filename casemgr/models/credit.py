@@ -11,6 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from casemgr.db import Base, JSONType, UTCDateTime, utcnow
 from casemgr.models.base import Audited, enum_type
+from casemgr.models.cases import Case
+from casemgr.models.violations import violation_enterprises
+
+# The credit facts of an enterprise are read from its cases and its violations
+# (casemgr.services.credit_facts): declared here, with the feature that reads by them (0015).
+Index("ix_cases_party_enterprise_id", Case.party_enterprise_id)
+Index("ix_violation_enterprises_enterprise_id", violation_enterprises.c.enterprise_id)
 
 
 class ScoreReason(enum.StrEnum):
@@ -27,7 +34,10 @@ class CreditScore(Base):
     Append-only: a run stores a row only when the result differs from the enterprise's latest
     one under the scheme, so the table is the tier history; a correction is a new row, never an
     update. The tier *in force on* a day is the latest row whose ``as_of`` is on or before it.
-    ``contributions`` keeps the whole explanation (indicator, points, records, rule, scheme).
+    ``contributions`` keeps the lines of the explanation that count (indicators that lost
+    points or name records, graph risk, downgrades, vetoes, not rateable: lines at full points
+    without records are left out); the whole explanation of any day is recomputed by
+    ``credit.explain``, and ``digest`` covers the whole result.
     """
 
     __tablename__ = "credit_scores"

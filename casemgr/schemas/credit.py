@@ -63,7 +63,14 @@ class StoredScoreSchema(Schema):
     tier = fields.String(allow_none=True)
     sublevel = fields.Integer(allow_none=True)
     graph_risk = fields.Float()
-    contributions = fields.List(fields.Dict())
+    contributions = fields.List(
+        fields.Dict(),
+        metadata={
+            "description": "The lines that count (points lost, named records, graph risk, "
+            "downgrades, vetoes, not rateable); GET .../credit?as_of= gives the whole "
+            "explanation for any day"
+        },
+    )
 
 
 class RescoreArgs(Schema):

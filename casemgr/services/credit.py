@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -39,9 +39,10 @@ from casemgr.services import credit_graph
 from casemgr.services.access import require
 from casemgr.services.credit_facts import facts_of
 from casemgr.services.localtime import local_today
+from credit.facts import Fact
 from credit.graph_risk import RiskConfig
 from credit.schemes import SHIPPED, Scheme, SchemeError, Tier, load_scheme, shipped_scheme
-from credit.scoring import Score, score
+from credit.scoring import Contribution, ContributionKind, Score, score
 
 __all__ = [
     "RescoreReport",
@@ -51,6 +52,7 @@ __all__ = [
     "in_force",
     "rescore",
     "scheme_named",
+    "stored_rows",
 ]
 
 SEED_TIERS = frozenset({Tier.RED.value, Tier.BLACK.value})
@@ -72,34 +74,88 @@ def scheme_named(name: str) -> Scheme:
         ) from exc
 
 
+def _row(c: Contribution) -> dict[str, Any]:
+    """One contribution as plain values, in the dataclass's field order."""
+    return {
+        "kind": c.kind.value,
+        "rule": c.rule,
+        "name": c.name,
+        "group": c.group,
+        "points": c.points,
+        "max_points": c.max_points,
+        "measure": c.measure,
+        "band": c.band,
+        "records": list(c.records),
+        "scheme": c.scheme,
+    }
+
+
 def contribution_rows(result: Score) -> list[dict[str, Any]]:
     """The explanation as plain values (stored with the score, shown by the API)."""
-    rows = []
-    for c in result.contributions:
-        row = asdict(c)
-        row["kind"] = c.kind.value
-        row["records"] = list(c.records)
-        rows.append(row)
-    return rows
+    return [_row(c) for c in result.contributions]
+
+
+def stored_rows(result: Score) -> list[dict[str, Any]]:
+    """What a stored score keeps of its explanation: the lines that count (an indicator that
+    lost points or names records, graph risk, downgrades, vetoes, not rateable). Lines at full
+    points without records are left out (most enterprises have only such lines): the whole
+    explanation is recomputed for any day by :func:`explain`, and the digest covers it."""
+    return [
+        _row(c)
+        for c in result.contributions
+        if c.records or c.points != c.max_points or c.kind is not ContributionKind.INDICATOR
+    ]
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+# Canonical JSON of contributions without records (the same lines recur across most
+# enterprises); bounded, since lines with records are mostly unique.
+_FRAGMENTS: dict[Contribution, str] = {}
+_FRAGMENTS_MAX = 100_000
+
+
+def _fragment(c: Contribution) -> str:
+    if c.records and c.kind is not ContributionKind.GRAPH_RISK:
+        return _canonical(_row(c))
+    found = _FRAGMENTS.get(c)
+    if found is None:
+        row = _row(c)
+        # The paths behind a graph risk are explanation, not substance: a whole-province run
+        # states the points only, a local one lists the paths too.
+        row["records"] = []
+        found = _canonical(row)
+        if len(_FRAGMENTS) < _FRAGMENTS_MAX:
+            _FRAGMENTS[c] = found
+    return found
 
 
 def _digest(result: Score) -> str:
-    """What identifies a result, whatever day it was computed for."""
-    body = {
-        "scheme": result.scheme,
-        "status": result.status.value,
-        "points": result.points,
-        "score_tier": result.score_tier.value,
-        "tier": result.tier.value if result.tier else None,
-        "sublevel": result.sublevel,
-        # The paths behind a graph risk are explanation, not substance: a whole-province run
-        # states the points only, a local one lists the paths too.
-        "contributions": [
-            {**row, "records": []} if row["kind"] == "graph_risk" else row
-            for row in contribution_rows(result)
-        ],
-    }
-    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """What identifies a result, whatever day it was computed for: the SHA-256 of its
+    canonical JSON (scheme, status, points, tiers and every contribution, graph-risk paths
+    left out), assembled from cached fragments as ``json.dumps(..., sort_keys=True)`` writes
+    it."""
+    text = "".join(
+        (
+            '{"contributions":[',
+            ",".join(_fragment(c) for c in result.contributions),
+            '],"points":',
+            _canonical(result.points),
+            ',"scheme":',
+            _canonical(result.scheme),
+            ',"score_tier":',
+            _canonical(result.score_tier.value),
+            ',"status":',
+            _canonical(result.status.value),
+            ',"sublevel":',
+            _canonical(result.sublevel),
+            ',"tier":',
+            _canonical(result.tier.value if result.tier else None),
+            "}",
+        )
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -189,38 +245,117 @@ def graph_risks(
 
 
 def _score_all(
-    session: Session, scheme: Scheme, ids: Sequence[int], as_of: date, chunk: int
+    session: Session,
+    scheme: Scheme,
+    ids: Sequence[int],
+    as_of: date,
+    chunk: int,
+    empty: Score,
+    everyone: bool,
 ) -> Iterable[tuple[list[int], dict[int, Score], dict[int, Score]]]:
     """Per chunk: the ids, their own scores (no graph risk) and their final scores.
 
-    Most enterprises have no record at all: they share one score, and the second pass reads
-    facts only for those that have some.
+    Most enterprises have no record at all: they share one score (``empty``). The others are
+    scored once on their own and kept; only those with graph risk are scored again. The facts
+    of ``everyone`` (all enterprises) are read in one pass over each table.
     """
-    empty = score(scheme, [], as_of)
-    own_tiers: dict[int, str | None] = {}
-    with_facts: set[int] = set()
-    for part in chunks(ids, chunk):
-        facts = facts_of(session, part, as_of)
-        for eid in part:
-            if facts[eid]:
-                with_facts.add(eid)
-                own_tiers[eid] = _own_tier(score(scheme, facts[eid], as_of))
-            else:
-                own_tiers[eid] = _own_tier(empty)
+    own: dict[int, Score] = {}
+    facts: dict[int, list[Fact]] = {}
+    for part in [None] if everyone else chunks(ids, chunk):
+        found = facts_of(session, part, as_of)
+        for eid, known in found.items():
+            if known:
+                own[eid] = score(scheme, known, as_of)
+                facts[eid] = known
+        del found
+    empty_tier = _own_tier(empty)
+    own_tiers = {eid: _own_tier(own[eid]) if eid in own else empty_tier for eid in ids}
     risks = graph_risks(session, scheme, own_tiers, as_of)
+    del own_tiers
+    facts = {eid: known for eid, known in facts.items() if eid in risks}
     for part in chunks(ids, chunk):
-        needed = [eid for eid in part if eid in with_facts]
-        facts = facts_of(session, needed, as_of) if needed else {}
-        own = {eid: score(scheme, facts[eid], as_of) if eid in facts else empty for eid in part}
+        mine = {eid: own.pop(eid, empty) for eid in part}
         final = {}
         for eid in part:
             risk, paths = risks.get(eid, (0.0, ()))
             final[eid] = (
-                own[eid]
+                mine[eid]
                 if risk <= 0
-                else score(scheme, facts.get(eid, []), as_of, graph_risk=risk, graph_paths=paths)
+                else score(scheme, facts.pop(eid, []), as_of, graph_risk=risk, graph_paths=paths)
             )
-        yield part, own, final
+        yield part, mine, final
+
+
+def _current(
+    session: Session, scheme_key: str, on: date, enterprise_ids: Collection[int] | None
+) -> dict[int, tuple[str, str | None]]:
+    """The digest and own tier of the score in force on a day, by enterprise (all, or the
+    ones given): a lean :func:`in_force`. A full run reads all at once, in one pass over the
+    history, rather than one lookup per chunk."""
+    out: dict[int, tuple[str, str | None]] = {}
+    parts = [None] if enterprise_ids is None else chunks(sorted(enterprise_ids), 5000)
+    for part in parts:
+        latest = select(
+            CreditScore.enterprise_id.label("eid"), func.max(CreditScore.id).label("id")
+        ).where(CreditScore.scheme == scheme_key, CreditScore.as_of <= on)
+        if part is not None:
+            latest = latest.where(CreditScore.enterprise_id.in_(part))
+        found = latest.group_by(CreditScore.enterprise_id).subquery()
+        rows = session.execute(
+            select(CreditScore.enterprise_id, CreditScore.digest, CreditScore.own_tier).join(
+                found, CreditScore.id == found.c.id
+            )
+        )
+        out.update((eid, (digest, own_tier)) for eid, digest, own_tier in rows)
+    return out
+
+
+def _graph_points(result: Score) -> float:
+    return next(
+        (c.measure or 0.0 for c in result.contributions if c.rule == "graph_risk"),
+        0.0,
+    )
+
+
+_COLUMNS = (
+    "enterprise_id",
+    "scheme",
+    "as_of",
+    "computed_at",
+    "reason",
+    "status",
+    "points",
+    "score_tier",
+    "own_tier",
+    "tier",
+    "sublevel",
+    "graph_risk",
+    "contributions",
+    "digest",
+)
+
+
+def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Append score rows: COPY on PostgreSQL (a full run stores up to a million), a plain
+    executemany elsewhere."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or len(rows) < 100:
+        session.execute(insert(CreditScore), rows)
+        return
+    from psycopg.types.json import Jsonb
+
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur:
+        with cur.copy(f"COPY credit_scores ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        Jsonb(row[c]) if c == "contributions" else row[c].value if c == "reason"
+                        else row[c]
+                        for c in _COLUMNS
+                    ]
+                )  # fmt: skip
 
 
 def rescore(
@@ -250,20 +385,29 @@ def rescore(
     report = RescoreReport(as_of, scheme.key, enterprises=len(ids))
     tiers: dict[str, int] = {}
     turned: set[int] = set()  # enterprises whose seed status changed
-    for part, own, final in _score_all(session, scheme, ids, as_of, chunk):
+    empty = score(scheme, [], as_of)
+    empty_digest = _digest(empty)
+    everyone = _current(session, scheme.key, as_of, None) if enterprise_ids is None else None
+    for part, own, final in _score_all(
+        session, scheme, ids, as_of, chunk, empty, enterprise_ids is None
+    ):
         with transaction(session, actor=actor):
-            current = in_force(session, scheme.key, as_of, part)
+            if everyone is None:
+                current = _current(session, scheme.key, as_of, part)
+            else:
+                current = {eid: everyone.pop(eid) for eid in part if eid in everyone}
             rows = []
             now = utcnow()
             for eid in part:
                 result = final[eid]
                 tier = result.tier.value if result.tier else "abnormal"
                 tiers[tier] = tiers.get(tier, 0) + 1
-                digest = _digest(result)
-                before = current[eid].own_tier if eid in current else None
-                if (before in SEED_TIERS) != (_own_tier(own[eid]) in SEED_TIERS):
+                digest = empty_digest if result is empty else _digest(result)
+                own_tier = _own_tier(own[eid])
+                before = current.get(eid)
+                if (before is not None and before[1] in SEED_TIERS) != (own_tier in SEED_TIERS):
                     turned.add(eid)
-                if eid in current and current[eid].digest == digest:
+                if before is not None and before[0] == digest:
                     continue
                 rows.append(
                     {
@@ -275,23 +419,16 @@ def rescore(
                         "status": result.status.value,
                         "points": result.points,
                         "score_tier": result.score_tier.value,
-                        "own_tier": _own_tier(own[eid]),
+                        "own_tier": own_tier,
                         "tier": result.tier.value if result.tier else None,
                         "sublevel": result.sublevel,
-                        "graph_risk": next(
-                            (
-                                c.measure or 0.0
-                                for c in result.contributions
-                                if c.rule == "graph_risk"
-                            ),
-                            0.0,
-                        ),
-                        "contributions": contribution_rows(result),
+                        "graph_risk": _graph_points(result),
+                        "contributions": stored_rows(result),
                         "digest": digest,
                     }
                 )
             if rows:
-                session.execute(insert(CreditScore), rows)
+                _insert(session, rows)
             report.changed += len(rows)
     report.tiers = dict(sorted(tiers.items()))
     if follow and enterprise_ids is not None and turned and scheme.graph_risk is not None:

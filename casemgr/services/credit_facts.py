@@ -33,7 +33,7 @@ from collections.abc import Collection, Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select, true
 from sqlalchemy.orm import Session
 
 from casemgr.models import (
@@ -76,6 +76,7 @@ _SERIOUS_METHODS = {
     "karst_cave",
     "injection",
 }
+_DATA_EVENTS = (*_PENALTY_EVENTS, "judge_first_instance", "judge_second_instance")
 _EVENTS = (
     *_PENALTY_EVENTS,
     "revoke_decision",
@@ -97,14 +98,22 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=LOCAL)
 
 
-def _cases(session: Session, ids: Collection[int]) -> dict[int, Any]:
+def _within(column: Any, values: Collection[int] | None) -> ColumnElement[bool]:
+    """``column IN values``; every row when ``values`` is None (a whole-province read, one pass
+    over the table instead of a lookup per chunk)."""
+    return true() if values is None else column.in_(list(values))
+
+
+def _cases(session: Session, ids: Collection[int] | None) -> dict[int, Any]:
     stmt = select(
         Case.id, Case.party_enterprise_id, Case.track, Case.violation_id, Case.final_fine_cents
-    ).where(Case.party_enterprise_id.in_(ids))
+    ).where(Case.party_enterprise_id.is_not(None), _within(Case.party_enterprise_id, ids))
     return {row.id: row for row in session.execute(stmt)}
 
 
-def _transition_facts(session: Session, cases: dict[int, Any], until: datetime) -> list[Any]:
+def _transition_facts(
+    session: Session, cases: dict[int, Any], until: datetime, whole: bool
+) -> list[Any]:
     stmt = (
         select(
             CaseTransition.id,
@@ -112,16 +121,21 @@ def _transition_facts(session: Session, cases: dict[int, Any], until: datetime) 
             CaseTransition.event,
             CaseTransition.on,
             CaseTransition.at,
-            CaseTransition.data,
+            # Only decisions and judgments carry what is read (fines, verdict): the other
+            # steps' data is not fetched nor decoded.
+            case(
+                (CaseTransition.event.in_(_DATA_EVENTS), CaseTransition.data),
+                else_=None,
+            ).label("data"),
         )
         .where(
-            CaseTransition.case_id.in_(list(cases)),
+            _within(CaseTransition.case_id, None if whole else cases),
             CaseTransition.event.in_(_EVENTS),
             CaseTransition.at < until,
         )
         .order_by(CaseTransition.case_id, CaseTransition.at, CaseTransition.id)
     )
-    return list(session.execute(stmt))
+    return [s for s in session.execute(stmt) if s.case_id in cases]
 
 
 def _penalty_and_court_facts(
@@ -182,12 +196,29 @@ def _penalty_and_court_facts(
 
 
 def _measure_facts(
-    session: Session, cases: dict[int, Any], until: datetime, out: dict[int, list[Fact]]
+    session: Session,
+    cases: dict[int, Any],
+    until: datetime,
+    out: dict[int, list[Fact]],
+    whole: bool,
 ) -> None:
-    stmt = select(CoerciveMeasure).where(
-        CoerciveMeasure.case_id.in_(list(cases)), CoerciveMeasure.created_at < until
+    stmt = select(
+        CoerciveMeasure.id,
+        CoerciveMeasure.case_id,
+        CoerciveMeasure.kind,
+        CoerciveMeasure.total_cents,
+        CoerciveMeasure.decided_on,
+        CoerciveMeasure.created_at,
+        CoerciveMeasure.updated_at,
+        CoerciveMeasure.recheck_on,
+        CoerciveMeasure.recheck_found_violation,
+    ).where(
+        _within(CoerciveMeasure.case_id, None if whole else cases),
+        CoerciveMeasure.created_at < until,
     )
-    for m in session.scalars(stmt):
+    for m in session.execute(stmt):
+        if m.case_id not in cases:
+            continue
         ent, rec = cases[m.case_id].party_enterprise_id, f"measure:{m.id}"
         kind = FactKind.DAILY_PENALTY if m.kind is MeasureKind.DAILY_PENALTY else None
         if m.kind in (MeasureKind.SEIZURE, MeasureKind.PRODUCTION_LIMIT, MeasureKind.SUSPENSION):
@@ -218,29 +249,35 @@ def _unpaid_fine_facts(
     until: datetime,
     fines: dict[int, int],
     out: dict[int, list[Fact]],
+    whole: bool,
 ) -> None:
     """Fines of decisions known by `as_of` still owed after their payment deadline."""
     fined = {cid: c for cid, c in fines.items() if c > 0}
     if not fined:
         return
-    due = dict(
-        session.execute(
+    due = {
+        cid: due_on
+        for cid, due_on in session.execute(
             select(Deadline.case_id, Deadline.due_on).where(
-                Deadline.case_id.in_(list(fined)), Deadline.rule_code == "admin.fine_payment"
+                _within(Deadline.case_id, None if whole else fined),
+                Deadline.rule_code == "admin.fine_payment",
             )
-        ).all()
-    )
+        )
+        if cid in fined
+    }
     for arrangement in session.scalars(
         select(PaymentArrangement).where(
-            PaymentArrangement.case_id.in_(list(due)), PaymentArrangement.approved_on <= as_of
+            _within(PaymentArrangement.case_id, None if whole else due),
+            PaymentArrangement.approved_on <= as_of,
         )
     ):
-        due[arrangement.case_id] = max(due[arrangement.case_id], arrangement.ends_on)
+        if arrangement.case_id in due:
+            due[arrangement.case_id] = max(due[arrangement.case_id], arrangement.ends_on)
     paid = dict(
         session.execute(
             select(Payment.case_id, func.sum(Payment.amount_cents))
             .where(
-                Payment.case_id.in_(list(due)),
+                _within(Payment.case_id, None if whole else due),
                 Payment.kind == PaymentKind.FINE,
                 Payment.paid_on <= as_of,
                 Payment.recorded_at < until,
@@ -259,7 +296,7 @@ def _unpaid_fine_facts(
 
 def _violation_facts(
     session: Session,
-    ids: Collection[int],
+    ids: Collection[int] | None,
     filed: dict[int, date],
     cases: dict[int, Any],
     penalties: dict[int, date],
@@ -278,7 +315,7 @@ def _violation_facts(
             Violation.created_at,
         )
         .join(Violation, Violation.id == violation_enterprises.c.violation_id)
-        .where(violation_enterprises.c.enterprise_id.in_(ids))
+        .where(_within(violation_enterprises.c.enterprise_id, ids))
     )
     for ent, vid, origin, found_at, methods, created_at in session.execute(stmt):
         case_filed = [filed[c] for c in by_violation.get(vid, ()) if c in filed]
@@ -304,17 +341,17 @@ def _violation_facts(
 
 
 def _request_facts(
-    session: Session, ids: Collection[int], as_of: date, out: dict[int, list[Fact]]
+    session: Session, ids: Collection[int] | None, as_of: date, out: dict[int, list[Fact]]
 ) -> None:
     requests: list[tuple[FactKind, str, CreditRepair | CreditObjection]] = []
     repairs = select(CreditRepair).where(
-        CreditRepair.enterprise_id.in_(ids),
+        _within(CreditRepair.enterprise_id, ids),
         CreditRepair.state == RequestState.ACCEPTED,
         CreditRepair.decided_on <= as_of,
     )
     requests += [(FactKind.REPAIR, "repair", r) for r in session.scalars(repairs)]
     objections = select(CreditObjection).where(
-        CreditObjection.enterprise_id.in_(ids),
+        _within(CreditObjection.enterprise_id, ids),
         CreditObjection.state == RequestState.ACCEPTED,
         CreditObjection.decided_on <= as_of,
     )
@@ -326,24 +363,33 @@ def _request_facts(
         )
 
 
-def facts_of(session: Session, enterprise_ids: Iterable[int], as_of: date) -> dict[int, list[Fact]]:
-    """Every credit fact of the enterprises known by the end of the local day `as_of`."""
+def facts_of(
+    session: Session, enterprise_ids: Iterable[int] | None, as_of: date
+) -> dict[int, list[Fact]]:
+    """Every credit fact of the enterprises known by the end of the local day `as_of`: an
+    entry for each enterprise given, facts or not; with None, of every enterprise that has
+    some (one pass over each table: the nightly run)."""
     out: dict[int, list[Fact]] = defaultdict(list)
     until = _end_of(as_of)
-    for ids in chunks(sorted(set(enterprise_ids)), 5000):
-        for eid in ids:
+    whole = enterprise_ids is None
+    parts: Iterable[list[int] | None] = (
+        [None] if enterprise_ids is None else chunks(sorted(set(enterprise_ids)), 5000)
+    )
+    for ids in parts:
+        for eid in ids or ():
             out[eid]  # noqa: B018 - every enterprise gets an entry, facts or not
         cases = _cases(session, ids)
         if cases:
-            steps = _transition_facts(session, cases, until)
+            steps = _transition_facts(session, cases, until, whole)
             fines: dict[int, int] = {}
             filed = _penalty_and_court_facts(cases, steps, fines, out)
             penalties = {s.case_id: s.on for s in steps if s.event in _PENALTY_EVENTS}
-            _measure_facts(session, cases, until, out)
-            _unpaid_fine_facts(session, cases, as_of, until, fines, out)
+            del steps
+            _measure_facts(session, cases, until, out, whole)
+            _unpaid_fine_facts(session, cases, as_of, until, fines, out, whole)
             _violation_facts(session, ids, filed, cases, penalties, out)
         ended = select(Enterprise.id, Enterprise.updated_at).where(
-            Enterprise.id.in_(ids),
+            _within(Enterprise.id, ids),
             Enterprise.status.in_([EnterpriseStatus.REVOKED, EnterpriseStatus.DEREGISTERED]),
             and_(Enterprise.updated_at < until),
         )

@@ -67,27 +67,62 @@ def stored_own_tiers(
     return out
 
 
-def province_risks(
-    session: Session, seeds: Mapping[int, str], as_of: date, config: RiskConfig
-) -> dict[int, float]:
-    """Capped graph risk of every enterprise that has some, from the edges open on the day."""
-    if not any(t in config.seed_risk for t in seeds.values()):
-        return {}
-    index: dict[tuple[str, int], int] = {}
-    kinds: list[int] = []
+def _codes(column: str, codes: Mapping[str, int]) -> str:
+    whens = " ".join(f"WHEN '{name}' THEN {code}" for name, code in codes.items())
+    return f"(CASE {column} {whens} ELSE -1 END)::int2"
 
-    def node(kind: str, node_id: int) -> int:
-        key = (kind, node_id)
-        found = index.get(key)
-        if found is None:
-            found = index[key] = len(kinds)
-            kinds.append(_NODE_CODE[kind])
-        return found
 
-    src: list[int] = []
-    dst: list[int] = []
-    edge_kind: list[int] = []
-    share: list[float] = []
+# One open edge as a fixed-size tuple of PostgreSQL's binary COPY: a field count (int16), then
+# each field's length (int32) and value, big-endian. Every field is NOT NULL and fixed-width.
+_ROW = np.dtype(
+    [
+        ("n", ">i2"),
+        ("l0", ">i4"), ("src_kind", ">i2"),
+        ("l1", ">i4"), ("src_id", ">i8"),
+        ("l2", ">i4"), ("dst_kind", ">i2"),
+        ("l3", ">i4"), ("dst_id", ">i8"),
+        ("l4", ">i4"), ("kind", ">i2"),
+        ("l5", ">i4"), ("share", ">f8"),
+    ]
+)  # fmt: skip
+_HEADER = 19  # signature (11), flags (4), header extension length (4)
+
+
+def _edges_postgresql(session: Session, as_of: date) -> tuple[np.ndarray, ...]:
+    """The open edges as arrays, read with a binary COPY and parsed by numpy (5,000,000 edges
+    in seconds, where row objects take minutes)."""
+    connection = session.connection()
+    where = is_open(as_of).compile(
+        dialect=connection.dialect, compile_kwargs={"literal_binds": True}
+    )
+    sql = (
+        f"COPY (SELECT {_codes('src_kind', _NODE_CODE)}, src_id::int8, "
+        f"{_codes('dst_kind', _NODE_CODE)}, dst_id::int8, {_codes('kind', _EDGE_CODE)}, "
+        f"coalesce(share, 'NaN')::float8 FROM graph_edges WHERE {where}) "
+        "TO STDOUT (FORMAT binary)"
+    )
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    buffer = bytearray()
+    with raw.cursor() as cur, cur.copy(sql) as copy:
+        for block in copy:
+            buffer += block
+    body = memoryview(buffer)[_HEADER : len(buffer) - 2]  # less the trailer (-1 as int16)
+    rows = np.frombuffer(body, dtype=_ROW)
+    return tuple(
+        rows[name].astype(dtype)
+        for name, dtype in (
+            ("src_kind", np.int64),
+            ("src_id", np.int64),
+            ("dst_kind", np.int64),
+            ("dst_id", np.int64),
+            ("kind", np.int8),
+            ("share", np.float64),
+        )
+    )
+
+
+def _edges_generic(session: Session, as_of: date) -> tuple[np.ndarray, ...]:
     stmt = select(
         GraphEdge.src_kind,
         GraphEdge.src_id,
@@ -96,27 +131,58 @@ def province_risks(
         GraphEdge.kind,
         GraphEdge.share,
     ).where(is_open(as_of))
+    cols: tuple[list[Any], ...] = ([], [], [], [], [], [])
     for sk, sid, dk, did, kind, sh in session.execute(stmt.execution_options(yield_per=50_000)):
-        src.append(node(sk.value, sid))
-        dst.append(node(dk.value, did))
-        edge_kind.append(_EDGE_CODE[kind.value])
-        share.append(np.nan if sh is None else sh)
-    if not src:
-        return {}
-    arrays = EdgeArrays(
-        np.asarray(kinds, dtype=np.int8),
-        np.asarray(src, dtype=np.int64),
-        np.asarray(dst, dtype=np.int64),
-        np.asarray(edge_kind, dtype=np.int8),
-        np.asarray(share, dtype=np.float64),
+        cols[0].append(_NODE_CODE[sk.value])
+        cols[1].append(sid)
+        cols[2].append(_NODE_CODE[dk.value])
+        cols[3].append(did)
+        cols[4].append(_EDGE_CODE[kind.value])
+        cols[5].append(np.nan if sh is None else sh)
+    return (
+        *(np.asarray(c, dtype=np.int64) for c in cols[:4]),
+        np.asarray(cols[4], dtype=np.int8),
+        np.asarray(cols[5], dtype=np.float64),
     )
-    seed_map = {index[(ENT, eid)]: t for eid, t in seeds.items() if (ENT, eid) in index}
-    risk = RiskPropagator(arrays, config).propagate(seed_map)
-    return {
-        node_id: float(risk[i])
-        for (kind, node_id), i in index.items()
-        if kind == ENT and risk[i] > 0
+
+
+_SHIFT = 48  # node key: kind code << 48 | id
+
+
+def province_risks(
+    session: Session, seeds: Mapping[int, str], as_of: date, config: RiskConfig
+) -> dict[int, float]:
+    """Capped graph risk of every enterprise that has some, from the edges open on the day."""
+    if not any(t in config.seed_risk for t in seeds.values()):
+        return {}
+    postgres = session.connection().dialect.name == "postgresql"
+    read = _edges_postgresql if postgres else _edges_generic
+    src_kind, src_id, dst_kind, dst_id, edge_kind, share = read(session, as_of)
+    if not len(src_id):
+        return {}
+    ends = np.concatenate(((src_kind << _SHIFT) | src_id, (dst_kind << _SHIFT) | dst_id))
+    del src_kind, src_id, dst_kind, dst_id
+    keys, index = np.unique(ends, return_inverse=True)
+    del ends
+    n = len(index) // 2
+    arrays = EdgeArrays(
+        (keys >> _SHIFT).astype(np.int8),
+        index[:n].astype(np.int64),
+        index[n:].astype(np.int64),
+        edge_kind,
+        share,
+    )
+    ent = _NODE_CODE[ENT]
+    seed_ids = np.fromiter(seeds, dtype=np.int64, count=len(seeds))
+    wanted = (ent << _SHIFT) | seed_ids
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    present = keys[at] == wanted
+    seed_map = {
+        int(i): seeds[int(eid)] for i, eid in zip(at[present], seed_ids[present], strict=True)
     }
+    risk = RiskPropagator(arrays, config).propagate(seed_map)
+    hit = np.flatnonzero(((keys >> _SHIFT) == ent) & (risk > 0))
+    return {int(keys[i] & ((1 << _SHIFT) - 1)): float(risk[i]) for i in hit}
 
 
 def _hood(session: Session, enterprise_id: int, as_of: date, config: RiskConfig) -> Any:

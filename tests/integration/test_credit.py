@@ -72,6 +72,37 @@ def test_a_rescore_stores_each_enterprise_once_and_only_changes_after(session, f
     assert veto["rule"] == "environmental_crime" and veto["records"][0].startswith("transition:")
 
 
+def test_a_stored_score_keeps_the_lines_that_count_and_digests_the_whole_result(session, families):
+    import hashlib
+    import json
+    from dataclasses import asdict
+
+    today = local_today()
+    credit.rescore(session, SYSTEM_ACTOR, SCHEME, as_of=today)
+    stored = credit.in_force(session, SCHEME.key, today)
+    clean = next(eid for eid, row in stored.items() if row.tier == "green" and row.points == 100)
+    assert stored[clean].contributions == []  # every line at full points, no record
+    fined = credit.explain(session, SYSTEM_ACTOR, SCHEME, families["fined"], today)
+    kept = {c["rule"] for c in stored[families["fined"]].contributions}
+    assert kept == {c.rule for c in fined.contributions if c.records or c.points != c.max_points}
+    assert "penalties" in kept and "incidents" not in kept
+    # The digest covers every line, as the canonical JSON of the whole result.
+    rows = [
+        {**asdict(c), "kind": c.kind.value, "records": list(c.records)} for c in fined.contributions
+    ]
+    body = {
+        "scheme": fined.scheme,
+        "status": fined.status.value,
+        "points": fined.points,
+        "score_tier": fined.score_tier.value,
+        "tier": fined.tier.value,
+        "sublevel": fined.sublevel,
+        "contributions": rows,
+    }
+    text = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert stored[families["fined"]].digest == hashlib.sha256(text.encode()).hexdigest()
+
+
 def test_the_fined_enterprise_is_scored_from_its_decision_and_its_inspection(session, families):
     today = local_today()
     result = credit.explain(session, SYSTEM_ACTOR, SCHEME, families["fined"], today)
