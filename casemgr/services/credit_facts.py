@@ -172,17 +172,10 @@ def _penalty_and_court_facts(
             out[ent].append(Fact(FactKind.CRIMINAL_REFERRAL, step.on, rec, recorded))
         elif step.event in ("judge_first_instance", "judge_second_instance"):
             verdict[step.case_id] = str(data.get("verdict") or "")
-            if step.event == "judge_second_instance" and verdict[step.case_id] in _CONVICTING:
-                out[ent].append(
-                    Fact(
-                        FactKind.CRIMINAL_CONVICTION,
-                        step.on,
-                        rec,
-                        recorded,
-                        detail=verdict[step.case_id],
-                    )
-                )
-        elif step.event == "become_final" and verdict.get(step.case_id) in _CONVICTING:
+        # A judgment is final when it is the second instance's or when the appeal period ran
+        # out (become_final); a final conviction is the fact.
+        final = step.event in ("judge_second_instance", "become_final")
+        if final and verdict.get(step.case_id) in _CONVICTING:
             out[ent].append(
                 Fact(
                     FactKind.CRIMINAL_CONVICTION,
