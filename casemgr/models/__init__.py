@@ -23,6 +23,16 @@ from casemgr.models.credit import (
     RequestState,
     ScoreReason,
 )
+from casemgr.models.draws import (
+    DrawAssignment,
+    DrawPoolEntry,
+    DrawRosterEntry,
+    DrawStatus,
+    DrawTarget,
+    InspectionDraw,
+    InspectorConflict,
+    TargetOutcome,
+)
 from casemgr.models.enterprises import (
     AliasKind,
     Enterprise,
@@ -55,6 +65,20 @@ from casemgr.models.family import (
     RestorationProject,
     RestorationStatus,
 )
+from casemgr.models.inspections import (
+    InspectionProblem,
+    InspectionRound,
+    InspectionTeam,
+    ProblemStatus,
+    RectificationReport,
+    RoundStatus,
+    Stage,
+    StageChange,
+    UnitAction,
+    UnitActionKind,
+    UnitInspection,
+    VisitKind,
+)
 from casemgr.models.linkage import (
     BatchStatus,
     Decision,
@@ -70,6 +94,7 @@ from casemgr.models.linkage import (
     RowRejection,
     SourceRecord,
 )
+from casemgr.models.notifications import CalendarToken, JobRun, Notification, scheduler_jobs
 from casemgr.models.organs import JudicialOrgan, OrganKind, OrganLevel
 from casemgr.models.penalties import (
     ArrangementKind,
@@ -101,6 +126,30 @@ from casemgr.models.violations import (
 )
 
 __all__ = [
+    "DrawAssignment",
+    "DrawPoolEntry",
+    "DrawRosterEntry",
+    "DrawStatus",
+    "DrawTarget",
+    "InspectionDraw",
+    "InspectorConflict",
+    "TargetOutcome",
+    "InspectionProblem",
+    "InspectionRound",
+    "InspectionTeam",
+    "ProblemStatus",
+    "RectificationReport",
+    "RoundStatus",
+    "Stage",
+    "StageChange",
+    "UnitAction",
+    "UnitActionKind",
+    "UnitInspection",
+    "VisitKind",
+    "CalendarToken",
+    "JobRun",
+    "Notification",
+    "scheduler_jobs",
     "CreditExport",
     "CreditObjection",
     "CreditRepair",

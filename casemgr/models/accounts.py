@@ -20,6 +20,7 @@ class User(Audited, Timestamped, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64), default="")
+    email: Mapped[str | None] = mapped_column(String(254))  # for reminders, when SMTP is set
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     certificate_number: Mapped[str | None] = mapped_column(String(32))

@@ -165,6 +165,8 @@ class Deadline(Base):
     )
     done_on: Mapped[date | None] = mapped_column(Date)
     breach_reason: Mapped[str | None] = mapped_column(Text)  # a recorded, visible breach
+    # The last reminder sent (casemgr.services.reminders): "due_soon|overdue|escalated:<due>".
+    reminded: Mapped[str | None] = mapped_column(String(48))
     # Denormalised for the deadline board (jurisdiction and officer filters without joins)
     county_code: Mapped[str] = mapped_column(String(6), index=True)
     officer_id: Mapped[int | None] = mapped_column(Integer, index=True)
