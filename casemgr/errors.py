@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from casemgr.exceptions import Conflict, DomainError, StaleVersion
+from casemgr.exceptions import Conflict, DomainError, Message, StaleVersion
 from casemgr.extensions import db
 from casemgr.i18n import N_
 
@@ -70,6 +70,8 @@ def _tr_errors(errors: Any, params: dict[str, Any]) -> Any:
         return [_tr_errors(v, params) for v in errors]
     if isinstance(errors, str):
         return _tr(errors, params)
+    if isinstance(errors, Message):
+        return _tr(errors.template, dict(errors.params))
     return errors
 
 

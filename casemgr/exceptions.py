@@ -6,10 +6,26 @@ from ``params``; ``errors`` maps field names to lists of messages for field-leve
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from casemgr.i18n import N_
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message with its own parameters, for a list of field errors whose entries each name
+    different things (the breaches of a plan edit): translated and filled one by one."""
+
+    template: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        try:
+            return self.template.format(**self.params)
+        except (KeyError, IndexError):
+            return self.template
 
 
 class DomainError(Exception):

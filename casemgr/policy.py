@@ -34,6 +34,7 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage_users"
     MANAGE_REFERENCE_DATA = "manage_reference_data"
     MANAGE_CREDIT = "manage_credit"  # rescore, objections and repairs, exports (信用管理)
+    PLAN_INSPECTIONS = "plan_inspections"  # rounds, draws before dispatch (督察办)
 
 
 _READ = {Permission.READ_ENTERPRISES, Permission.READ_CASES}
@@ -48,7 +49,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CREDIT_REGULATOR: frozenset(
         _READ | {Permission.WRITE_ENTERPRISES, Permission.MANAGE_CREDIT}
     ),
-    Role.INSPECTION_PLANNER: frozenset(_READ),
+    Role.INSPECTION_PLANNER: frozenset(_READ | {Permission.PLAN_INSPECTIONS}),
     Role.ADMIN: frozenset(Permission),
 }
 

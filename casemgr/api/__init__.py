@@ -14,7 +14,9 @@ from casemgr.api import (
     evidence,
     graph,
     imports,
+    inspections,
     linking,
+    notifications,
     penalties,
     sources,
     territories,
@@ -41,6 +43,8 @@ BLUEPRINTS = (
     linking.blp,
     graph.blp,
     credit.blp,
+    notifications.blp,
+    inspections.blp,
 )
 
 

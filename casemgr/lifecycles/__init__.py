@@ -359,8 +359,9 @@ def all_lifecycles() -> tuple[Lifecycle[Any, Any, Any], ...]:
     from casemgr.lifecycles.civil import ADMIN_PIL, CIVIL_PIL
     from casemgr.lifecycles.compensation import COMPENSATION
     from casemgr.lifecycles.criminal import CRIMINAL
+    from casemgr.lifecycles.inspection import INSPECTION
 
-    return (ADMINISTRATIVE, CRIMINAL, CIVIL_PIL, ADMIN_PIL, COMPENSATION)
+    return (ADMINISTRATIVE, CRIMINAL, CIVIL_PIL, ADMIN_PIL, COMPENSATION, INSPECTION)
 
 
 def diagrams(lifecycles: Iterable[Lifecycle[Any, Any, Any]] | None = None) -> str:

@@ -1,5 +1,6 @@
 """SQLAlchemy models by feature; importing this package registers every table."""
 
+from casemgr.lifecycles.inspection import Stage
 from casemgr.models.accounts import ApiToken, LoginAttempt, User, UserJurisdiction, UserRole
 from casemgr.models.audit import AuditAction, AuditEntry, AuditSeal
 from casemgr.models.cases import (
@@ -72,7 +73,6 @@ from casemgr.models.inspections import (
     ProblemStatus,
     RectificationReport,
     RoundStatus,
-    Stage,
     StageChange,
     UnitAction,
     UnitActionKind,

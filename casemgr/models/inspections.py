@@ -14,6 +14,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casemgr.db import Base, JSONType, UTCDateTime, utcnow
+from casemgr.lifecycles.inspection import Stage
 from casemgr.models.base import Audited, Timestamped, enum_type
 
 
@@ -63,19 +64,6 @@ class InspectionRound(Audited, Timestamped, Base):
 class VisitKind(enum.StrEnum):
     ROUTINE = "routine"  # 例行督察: part of the round's coverage
     SPECIAL = "special"  # 专项督察: added at any time
-
-
-class Stage(enum.StrEnum):
-    """The stages of one unit's inspection (DOMAIN.md §5.2)."""
-
-    PREPARATION = "preparation"  # 督察准备
-    ON_SITE = "on_site"  # 督察进驻
-    REPORT = "report"  # 督察报告
-    FEEDBACK = "feedback"  # 督察反馈
-    HANDOVER = "handover"  # 移交移送: problems handed over as cases
-    RECTIFICATION = "rectification"  # 督察整改: plan and progress reports
-    ACCEPTANCE = "acceptance"  # 验收销号
-    CLOSED = "closed"  # 立卷归档
 
 
 class UnitInspection(Audited, Timestamped, Base):

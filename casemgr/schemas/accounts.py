@@ -17,6 +17,7 @@ class UserSchema(Schema):
     id = fields.Integer()
     username = fields.String()
     display_name = fields.String()
+    email = fields.String(allow_none=True)
     active = fields.Boolean()
     roles = fields.List(fields.Enum(Role, by_value=True))
     jurisdictions = fields.List(fields.String())
@@ -36,6 +37,7 @@ class UserCreateSchema(Schema):
     )
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
     display_name = fields.String(validate=validate.Length(max=64))
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     roles = fields.List(
         fields.Enum(Role, by_value=True),
         required=True,
@@ -51,6 +53,7 @@ class UserCreateSchema(Schema):
 class UserUpdateSchema(Schema):
     password = fields.String(load_only=True, validate=validate.Length(max=200))
     display_name = fields.String(validate=validate.Length(max=64))
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
     roles = fields.List(fields.Enum(Role, by_value=True), validate=validate.Length(min=1))
     jurisdictions = fields.List(_territory, validate=validate.Length(min=1, max=50))
     certificate_number = fields.String(allow_none=True, validate=validate.Length(min=1, max=32))

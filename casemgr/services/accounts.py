@@ -81,7 +81,7 @@ def _apply_roles_and_scope(session: Session, user: User, data: Mapping[str, Any]
                     code=code,
                 )
         user.jurisdiction_rows = [UserJurisdiction(code=c) for c in codes]
-    for f in ("display_name", "certificate_number", "certificate_valid_until", "active"):
+    for f in ("display_name", "email", "certificate_number", "certificate_valid_until", "active"):
         if f in data:
             setattr(user, f, data[f])
     if "organ_code" in data:

@@ -91,11 +91,18 @@ def log_violation(session: Session, actor: Actor, data: Mapping[str, Any]) -> Vi
     """
     require(actor, Permission.WRITE_CASES)
     with transaction(session, actor=actor):
-        require_covers(actor, require_county(session, data["county_code"]).code)
-        v = Violation(created_by_id=actor.user_id or None, evasive_methods=[])
-        _apply(session, v, data)
-        session.add(v)
-        alerts.refresh_for_violation(session, v, today=local_today())
+        v = add_violation(session, actor, data)
+    return v
+
+
+def add_violation(session: Session, actor: Actor, data: Mapping[str, Any]) -> Violation:
+    """Record a violation inside the caller's unit of work (a problem handed over by an
+    inspection, a finding of a random draw). Raises OutsideJurisdiction, InvalidInput."""
+    require_covers(actor, require_county(session, data["county_code"]).code)
+    v = Violation(created_by_id=actor.user_id or None, evasive_methods=[])
+    _apply(session, v, data)
+    session.add(v)
+    alerts.refresh_for_violation(session, v, today=local_today())
     return v
 
 
