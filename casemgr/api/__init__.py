@@ -10,6 +10,7 @@ from casemgr.api import (
     channels,
     credit,
     deadlines,
+    draws,
     enterprises,
     evidence,
     graph,
@@ -45,6 +46,7 @@ BLUEPRINTS = (
     credit.blp,
     notifications.blp,
     inspections.blp,
+    draws.blp,
 )
 
 

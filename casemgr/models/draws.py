@@ -49,6 +49,7 @@ class InspectionDraw(Audited, Timestamped, Base):
     config_digest: Mapped[str] = mapped_column(String(64))
     pool_digest: Mapped[str] = mapped_column(String(64))
     roster_digest: Mapped[str] = mapped_column(String(64))
+    exclusions_digest: Mapped[str] = mapped_column(String(64))  # conflicts, last inspectors
     result_digest: Mapped[str | None] = mapped_column(String(64))
     pool_size: Mapped[int] = mapped_column(Integer)
     roster_size: Mapped[int] = mapped_column(Integer)

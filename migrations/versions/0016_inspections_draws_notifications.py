@@ -71,6 +71,7 @@ def upgrade():
     sa.Column('config_digest', sa.String(length=64), nullable=False),
     sa.Column('pool_digest', sa.String(length=64), nullable=False),
     sa.Column('roster_digest', sa.String(length=64), nullable=False),
+    sa.Column('exclusions_digest', sa.String(length=64), nullable=False),
     sa.Column('result_digest', sa.String(length=64), nullable=True),
     sa.Column('pool_size', sa.Integer(), nullable=False),
     sa.Column('roster_size', sa.Integer(), nullable=False),

@@ -1,0 +1,606 @@
+"""Random inspection draws (双随机、一公开): the pool and roster frozen with a published seed, the
+draw, dispatch to the drawn inspectors, outcomes, publication (DOMAIN.md §5.1).
+
+A draw is prepared (the pool of its scope, the roster, the declared conflicts and last inspectors
+and the sampling configuration frozen into the draw's own rows; their digests and the seed
+published at once), then drawn by :func:`casemgr.planning.draws.run_draw` from those frozen rows
+only, so anyone can re-run it from what was published and get the same list and teams
+(:func:`verify_draw`). The lists are seen by planners alone until dispatch (secrecy before the
+on-site work, DOMAIN.md §5.1); each inspector then sees their own inspections; the results are
+public once published (一公开).
+
+Classes (DOMAIN.md §4.5, §5.1): an enterprise with a key-class permit or on the key pollutant
+units list (重点排污单位) is ``key``, others ``general``; its credit tier's consequence (the
+scheme's ``inspection_class``) raises it to ``key`` or ``special``, never lowers it, and its
+``sampling_weight`` weights the draw.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, func, insert, select
+from sqlalchemy.orm import Session
+
+from casemgr.db import transaction, utcnow
+from casemgr.exceptions import Conflict, InvalidInput, Message, NotFound
+from casemgr.i18n import N_
+from casemgr.models import (
+    CreditScore,
+    Division,
+    DivisionLevel,
+    DrawAssignment,
+    DrawPoolEntry,
+    DrawRosterEntry,
+    DrawStatus,
+    DrawTarget,
+    Enterprise,
+    EnterpriseStatus,
+    InspectionDraw,
+    InspectorConflict,
+    PermitClass,
+    PollutionSource,
+    User,
+)
+from casemgr.models.accounts import UserJurisdiction, UserRole
+from casemgr.planning import draws as drawing
+from casemgr.planning.sampling import SamplingConfig
+from casemgr.policy import Actor, Permission, Role
+from casemgr.repositories.territories import counties_under
+from casemgr.services import notifications
+from casemgr.services.access import require
+from casemgr.services.notifications import NewNotification
+from credit.schemes import Scheme
+
+CHUNK = 5000
+_RANK = {"general": 0, "key": 1, "special": 2}
+_LEVELS = {
+    DivisionLevel.PROVINCE: "province",
+    DivisionLevel.PREFECTURE: "prefecture",
+    DivisionLevel.COUNTY: "county",
+}
+
+# The pure module's messages, as catalogue templates (the numbers are filled where shown).
+DRAW_ERRORS = {
+    "empty_pool": N_("The pool is empty: {size} enterprises in operation with a pollution source."),
+    "roster_too_small": N_(
+        "Needs {team_size} certified inspectors per inspection, the roster has {certified} "
+        "certified of {roster} on {on}."
+    ),
+    "capacity": N_(
+        "At most {max_load} inspections each x {certified} certified inspectors = {capacity} "
+        "assignments, but the draw needs {team_size} x {targets} = {needed}."
+    ),
+    "unstaffable": N_(
+        "Needs {team_size} eligible inspectors per inspection: {count} of {targets} drawn "
+        "enterprises have fewer; the first, {key} (county {county_code}), has {eligible}."
+    ),
+    "load_exhausted": N_(
+        "The cap of {max_load} inspections each is reached: {key} (rank {rank} of {targets}, "
+        "county {county_code}) has fewer than {team_size} eligible inspectors below it."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DrawSettings:
+    """What a draw is made with besides its request: the sampling rates and the credit scheme
+    whose tiers set classes and weights."""
+
+    config: SamplingConfig
+    scheme: Scheme
+
+
+def _refusal(exc: drawing.DrawError) -> InvalidInput:
+    template = DRAW_ERRORS.get(exc.code)
+    if template is None:  # input the service never builds (a duplicate key, a bad weight)
+        return InvalidInput(errors={exc.field: [str(exc)]})
+    return InvalidInput(errors={exc.field: [Message(template, exc.params)]})
+
+
+def _scope(
+    session: Session, actor: Actor, code: str, field: str
+) -> tuple[str, frozenset[str] | None]:
+    division = session.get(Division, code)
+    counties = counties_under(session, code)
+    if counties is not None and not counties:
+        raise InvalidInput.field(
+            field, N_("'{code}' is not a known division or inspection unit."), code=code
+        )
+    if actor.counties is not None and (counties is None or not counties <= actor.counties):
+        raise InvalidInput.field(field, N_("'{code}' lies outside your jurisdiction."), code=code)
+    level = _LEVELS[division.level] if division is not None else "prefecture"
+    return level, None if counties is None else frozenset(counties)
+
+
+def _tiers(session: Session, scheme_key: str, on: date) -> dict[int, str | None]:
+    latest = (
+        select(func.max(CreditScore.id).label("id"))
+        .where(CreditScore.scheme == scheme_key, CreditScore.as_of <= on)
+        .group_by(CreditScore.enterprise_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(CreditScore.enterprise_id, CreditScore.tier).join(
+            latest, CreditScore.id == latest.c.id
+        )
+    )
+    return {eid: tier for eid, tier in rows}
+
+
+def pool_rows(
+    session: Session, counties: frozenset[str] | None, on: date, scheme: Scheme
+) -> list[drawing.PoolEntry]:
+    """The pollution-source pool (污染源动态数据库) of a scope on a day: operating enterprises
+    with at least one pollution source, classed and weighted as the module docstring says."""
+    key_flag = func.max(
+        case(
+            (
+                (PollutionSource.permit_class == PermitClass.KEY)
+                | PollutionSource.key_pollutant_unit.is_(True),
+                1,
+            ),
+            else_=0,
+        )
+    )
+    stmt = (
+        select(Enterprise.id, Enterprise.uscc, Enterprise.county_code, key_flag)
+        .join(PollutionSource, PollutionSource.enterprise_id == Enterprise.id)
+        .where(Enterprise.status == EnterpriseStatus.OPERATING)
+        .group_by(Enterprise.id, Enterprise.uscc, Enterprise.county_code)
+    )
+    if counties is not None:
+        stmt = stmt.where(Enterprise.county_code.in_(sorted(counties)))
+    tiers = _tiers(session, scheme.key, on)
+    consequences = {t.value: c for t, c in scheme.consequences.items()}
+    out = []
+    for eid, uscc, county, key in session.execute(stmt):
+        cls, weight = ("key" if key else "general"), 1.0
+        consequence = consequences.get(tiers.get(eid) or "")
+        if consequence is not None:
+            weight = consequence.sampling_weight
+            if _RANK.get(consequence.inspection_class, 0) > _RANK[cls]:
+                cls = consequence.inspection_class
+        out.append(drawing.PoolEntry(uscc, eid, cls, county, weight))
+    return out
+
+
+def _home(codes: Iterable[str]) -> str:
+    """The home county an inspector may not inspect: their county jurisdiction (a prefecture or
+    provincial officer has none, and their code matches no county)."""
+    codes = sorted(codes)
+    county = [c for c in codes if len(c) == 6 and not c.endswith("00")]
+    return (county or codes or [""])[0]
+
+
+def roster_rows(session: Session, counties: frozenset[str] | None) -> list[drawing.Inspector]:
+    """The certified officers' roster (执法检查人员名录库) of a scope: active officers with an
+    enforcement certificate (执法证) whose jurisdictions lie in it."""
+    rows = session.execute(
+        select(User.id, User.certificate_valid_until, UserJurisdiction.code)
+        .join(UserRole, UserRole.user_id == User.id)
+        .join(UserJurisdiction, UserJurisdiction.user_id == User.id)
+        .where(
+            UserRole.role == Role.OFFICER,
+            User.active.is_(True),
+            User.certificate_number.is_not(None),
+        )
+    ).all()
+    codes: dict[int, set[str]] = {}
+    until: dict[int, date | None] = {}
+    for uid, valid, code in rows:
+        codes.setdefault(uid, set()).add(code)
+        until[uid] = valid
+    out = []
+    cache: dict[str, set[str] | None] = {}
+    for uid, own in codes.items():
+        if counties is not None:
+            covered: set[str] = set()
+            for code in own:
+                if code not in cache:
+                    cache[code] = counties_under(session, code)
+                under = cache[code]
+                if under is None:
+                    covered = set(counties) | {"*"}
+                    break
+                covered |= under
+            if not covered & counties:
+                continue
+        out.append(drawing.Inspector(uid, _home(own), until[uid]))
+    return out
+
+
+def _exclusions(
+    session: Session, pool: list[drawing.PoolEntry], on: date
+) -> tuple[dict[int, frozenset[str]], dict[str, frozenset[int]]]:
+    keys = {e.enterprise_id: e.key for e in pool}
+    conflicts: dict[int, set[str]] = {}
+    for uid, eid in session.execute(
+        select(InspectorConflict.user_id, InspectorConflict.enterprise_id).where(
+            InspectorConflict.declared_on <= on,
+            (InspectorConflict.withdrawn_on.is_(None)) | (InspectorConflict.withdrawn_on > on),
+        )
+    ):
+        if eid in keys:
+            conflicts.setdefault(uid, set()).add(keys[eid])
+    last_draw = (
+        select(DrawAssignment.enterprise_id, func.max(DrawAssignment.draw_id).label("draw_id"))
+        .join(InspectionDraw, InspectionDraw.id == DrawAssignment.draw_id)
+        .where(InspectionDraw.status.in_([DrawStatus.DISPATCHED, DrawStatus.PUBLISHED]))
+        .group_by(DrawAssignment.enterprise_id)
+        .subquery()
+    )
+    last: dict[str, set[int]] = {}
+    for eid, uid in session.execute(
+        select(DrawAssignment.enterprise_id, DrawAssignment.user_id).join(
+            last_draw,
+            (DrawAssignment.enterprise_id == last_draw.c.enterprise_id)
+            & (DrawAssignment.draw_id == last_draw.c.draw_id),
+        )
+    ):
+        if eid in keys:
+            last.setdefault(keys[eid], set()).add(uid)
+    return (
+        {u: frozenset(k) for u, k in conflicts.items()},
+        {k: frozenset(u) for k, u in last.items()},
+    )
+
+
+def prepare_draw(
+    session: Session, actor: Actor, data: Mapping[str, Any], settings: DrawSettings
+) -> InspectionDraw:
+    """Freeze a draw's pool, roster, exclusions and configuration and publish its seed (a given
+    public value, e.g. lottery numbers, or a random one).
+
+    Raises PermissionDenied, InvalidInput (scope unknown or outside the actor's jurisdiction, an
+    empty pool, a roster short of certified officers: naming the numbers)."""
+    require(actor, Permission.PLAN_INSPECTIONS)
+    with transaction(session, actor=actor):
+        level, counties = _scope(session, actor, data["scope_code"], "scope_code")
+        roster_code = data.get("roster_scope_code") or data["scope_code"]
+        _, roster_counties = _scope(session, actor, roster_code, "roster_scope_code")
+        on = data["draw_on"]
+        pool = pool_rows(session, counties, on, settings.scheme)
+        roster = roster_rows(session, roster_counties)
+        conflicts, last = _exclusions(session, pool, on)
+        seed = data.get("seed") or secrets.token_hex(16)
+        request = drawing.DrawRequest(
+            seed, level, data["period"], on, pool, roster, settings.config, conflicts, last
+        )
+        try:
+            digests = drawing.input_digests(request)
+            certified = sum(1 for i in roster if i.certified_on(on))
+            if certified < settings.config.team_size:
+                raise drawing.DrawError(
+                    "roster_too_small",
+                    "roster_scope_code",
+                    team_size=settings.config.team_size,
+                    certified=certified,
+                    roster=len(roster),
+                    on=on.isoformat(),
+                )
+        except drawing.DrawError as exc:
+            if exc.code == "empty_pool":
+                exc.field = "scope_code"
+            raise _refusal(exc) from exc
+        draw = InspectionDraw(
+            title=data["title"],
+            scope_code=data["scope_code"],
+            level=level,
+            period=data["period"],
+            period_label=data["period_label"],
+            draw_on=on,
+            seed=seed,
+            config=settings.config.to_mapping(),
+            credit_scheme=settings.scheme.key,
+            pool_size=len(pool),
+            roster_size=len(roster),
+            created_by_id=actor.user_id or None,
+            **digests,
+        )
+        session.add(draw)
+        session.flush()
+        _freeze(session, draw.id, pool, roster, conflicts, last)
+    return draw
+
+
+def _freeze(
+    session: Session,
+    draw_id: int,
+    pool: list[drawing.PoolEntry],
+    roster: list[drawing.Inspector],
+    conflicts: Mapping[int, frozenset[str]],
+    last: Mapping[str, frozenset[int]],
+) -> None:
+    rows: list[dict[str, Any]] = [
+        {
+            "draw_id": draw_id,
+            "enterprise_id": e.enterprise_id,
+            "key": e.key,
+            "inspection_class": e.inspection_class,
+            "county_code": e.county_code,
+            "weight": e.weight,
+            "last_inspectors": sorted(last.get(e.key, ())),
+        }
+        for e in pool
+    ]
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(DrawPoolEntry), rows[start : start + CHUNK])
+    session.execute(
+        insert(DrawRosterEntry),
+        [
+            {
+                "draw_id": draw_id,
+                "user_id": i.id,
+                "home_county": i.home_county,
+                "certified_until": i.certified_until,
+                "conflicts": sorted(conflicts.get(i.id, ())),
+            }
+            for i in roster
+        ],
+    )
+
+
+def frozen_request(session: Session, draw: InspectionDraw) -> drawing.DrawRequest:
+    """The draw's request rebuilt from its frozen rows alone (what a re-run uses)."""
+    pool, last = [], {}
+    for row in session.execute(
+        select(
+            DrawPoolEntry.key,
+            DrawPoolEntry.enterprise_id,
+            DrawPoolEntry.inspection_class,
+            DrawPoolEntry.county_code,
+            DrawPoolEntry.weight,
+            DrawPoolEntry.last_inspectors,
+        ).where(DrawPoolEntry.draw_id == draw.id)
+    ):
+        pool.append(drawing.PoolEntry(row[0], row[1], row[2], row[3], row[4]))
+        if row[5]:
+            last[row[0]] = frozenset(row[5])
+    roster, conflicts = [], {}
+    for uid, home, until, keys in session.execute(
+        select(
+            DrawRosterEntry.user_id,
+            DrawRosterEntry.home_county,
+            DrawRosterEntry.certified_until,
+            DrawRosterEntry.conflicts,
+        ).where(DrawRosterEntry.draw_id == draw.id)
+    ):
+        roster.append(drawing.Inspector(uid, home, until))
+        if keys:
+            conflicts[uid] = frozenset(keys)
+    return drawing.DrawRequest(
+        draw.seed,
+        draw.level,
+        draw.period,
+        draw.draw_on,
+        pool,
+        roster,
+        SamplingConfig.from_mapping(draw.config),
+        conflicts,
+        last,
+    )
+
+
+def _draw(session: Session, draw_id: int) -> InspectionDraw:
+    draw = session.get(InspectionDraw, draw_id)
+    if draw is None:
+        raise NotFound(kind=N_("Inspection draw"), key=draw_id)
+    return draw
+
+
+def _expect(draw: InspectionDraw, *statuses: DrawStatus) -> None:
+    if draw.status not in statuses:
+        raise Conflict(
+            N_("Draw {id} is {status}: this step needs it {needed}."),
+            id=draw.id,
+            status=draw.status.value,
+            needed=" / ".join(s.value for s in statuses),
+        )
+
+
+def execute_draw(session: Session, actor: Actor, draw_id: int) -> InspectionDraw:
+    """Draw the targets and their inspectors from the frozen inputs.
+
+    Raises PermissionDenied, NotFound, Conflict (not prepared), InvalidInput (the roster cannot
+    staff every inspection: naming the numbers; nothing is stored)."""
+    require(actor, Permission.PLAN_INSPECTIONS)
+    with transaction(session, actor=actor):
+        draw = _draw(session, draw_id)
+        _expect(draw, DrawStatus.PREPARED)
+        try:
+            result = drawing.run_draw(frozen_request(session, draw))
+        except drawing.DrawError as exc:
+            raise _refusal(exc) from exc
+        for start in range(0, len(result.targets), CHUNK):
+            part = result.targets[start : start + CHUNK]
+            ids = session.scalars(
+                insert(DrawTarget).returning(DrawTarget.id, sort_by_parameter_order=True),
+                [
+                    {
+                        "draw_id": draw.id,
+                        "rank": t.rank,
+                        "enterprise_id": t.enterprise_id,
+                        "inspection_class": t.inspection_class,
+                        "county_code": t.county_code,
+                        "score": t.score,
+                        "inspectors": list(t.inspectors),
+                    }
+                    for t in part
+                ],
+            ).all()
+            session.execute(
+                insert(DrawAssignment),
+                [
+                    {
+                        "target_id": tid,
+                        "user_id": uid,
+                        "draw_id": draw.id,
+                        "enterprise_id": t.enterprise_id,
+                    }
+                    for tid, t in zip(ids, part, strict=True)
+                    for uid in t.inspectors
+                ],
+            )
+        draw.result_digest = result.result_digest
+        draw.status = DrawStatus.DRAWN
+        draw.drawn_at = utcnow()
+    return draw
+
+
+@dataclass(frozen=True)
+class Verification:
+    matches: bool
+    stored_digest: str | None
+    recomputed_digest: str
+    inputs_match: bool
+
+
+def verify_draw(session: Session, actor: Actor, draw_id: int) -> Verification:
+    """Re-run a draw from its frozen inputs and compare (anyone who may see the draw)."""
+    draw = get_draw(session, actor, draw_id)
+    request = frozen_request(session, draw)
+    result = drawing.run_draw(request)
+    inputs = drawing.input_digests(request)
+    inputs_match = all(getattr(draw, k) == v for k, v in inputs.items())
+    return Verification(
+        matches=result.result_digest == draw.result_digest and inputs_match,
+        stored_digest=draw.result_digest,
+        recomputed_digest=result.result_digest,
+        inputs_match=inputs_match,
+    )
+
+
+def dispatch_draw(session: Session, actor: Actor, draw_id: int) -> InspectionDraw:
+    """Dispatch the inspections: each drawn inspector is notified and sees their own.
+    Raises PermissionDenied, NotFound, Conflict (not drawn)."""
+    require(actor, Permission.PLAN_INSPECTIONS)
+    with transaction(session, actor=actor):
+        draw = _draw(session, draw_id)
+        _expect(draw, DrawStatus.DRAWN)
+        counts: dict[int, int] = {}
+        for (uid,) in session.execute(
+            select(DrawAssignment.user_id).where(DrawAssignment.draw_id == draw.id)
+        ):
+            counts[uid] = counts.get(uid, 0) + 1
+        notifications.add(
+            session,
+            [
+                NewNotification(
+                    user_id=uid,
+                    kind="draw_dispatched",
+                    dedupe_key=f"draw:{draw.id}:dispatched",
+                    subject=N_("You were drawn for {count} inspection(s): {title}"),
+                    params={"count": n, "title": draw.title},
+                    link=f"/draws/{draw.id}",
+                    email=True,
+                )
+                for uid, n in sorted(counts.items())
+            ],
+        )
+        draw.status = DrawStatus.DISPATCHED
+        draw.dispatched_at = utcnow()
+    return draw
+
+
+def publish_draw(session: Session, actor: Actor, draw_id: int) -> InspectionDraw:
+    """Publish the list and its outcomes (一公开). Raises PermissionDenied, NotFound, Conflict."""
+    require(actor, Permission.PLAN_INSPECTIONS)
+    with transaction(session, actor=actor):
+        draw = _draw(session, draw_id)
+        _expect(draw, DrawStatus.DISPATCHED)
+        draw.status = DrawStatus.PUBLISHED
+        draw.published_at = utcnow()
+    return draw
+
+
+def cancel_draw(session: Session, actor: Actor, draw_id: int, reason: str) -> InspectionDraw:
+    """Cancel a draw before dispatch, with reasons kept. Raises PermissionDenied, NotFound,
+    Conflict (already dispatched)."""
+    require(actor, Permission.PLAN_INSPECTIONS)
+    with transaction(session, actor=actor):
+        draw = _draw(session, draw_id)
+        _expect(draw, DrawStatus.PREPARED, DrawStatus.DRAWN)
+        draw.status = DrawStatus.CANCELLED
+        draw.cancel_reason = reason
+    return draw
+
+
+def get_draw(session: Session, actor: Actor, draw_id: int) -> InspectionDraw:
+    """A draw's public record (seed, digests, counts). Raises PermissionDenied, NotFound."""
+    require(actor, Permission.READ_ENTERPRISES)
+    return _draw(session, draw_id)
+
+
+def list_draws(session: Session, actor: Actor) -> list[InspectionDraw]:
+    require(actor, Permission.READ_ENTERPRISES)
+    return list(session.scalars(select(InspectionDraw).order_by(InspectionDraw.id.desc())))
+
+
+def visible_targets(
+    session: Session, actor: Actor, draw_id: int, *, page: int, per_page: int
+) -> tuple[list[DrawTarget], int]:
+    """The drawn list as the actor may see it: planners all of it; before publication an
+    inspector only their own inspections (after dispatch); everyone all of it once published."""
+    draw = get_draw(session, actor, draw_id)
+    stmt = select(DrawTarget).where(DrawTarget.draw_id == draw.id)
+    if not actor.can(Permission.PLAN_INSPECTIONS) and draw.status is not DrawStatus.PUBLISHED:
+        if draw.status is not DrawStatus.DISPATCHED:
+            return [], 0
+        mine = select(DrawAssignment.target_id).where(
+            DrawAssignment.draw_id == draw.id, DrawAssignment.user_id == actor.user_id
+        )
+        stmt = stmt.where(DrawTarget.id.in_(mine))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(DrawTarget.rank).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return list(rows), total
+
+
+def record_outcome(
+    session: Session, actor: Actor, target_id: int, data: Mapping[str, Any]
+) -> DrawTarget:
+    """Record what an inspection found (one of its inspectors, or a planner), after dispatch.
+    Raises NotFound (also for a target the actor may not see), Conflict (not dispatched)."""
+    with transaction(session, actor=actor):
+        target = session.get(DrawTarget, target_id)
+        if target is None or not (
+            actor.can(Permission.PLAN_INSPECTIONS) or actor.user_id in target.inspectors
+        ):
+            raise NotFound(kind=N_("Drawn inspection"), key=target_id)
+        draw = _draw(session, target.draw_id)
+        _expect(draw, DrawStatus.DISPATCHED)
+        target.outcome = data["outcome"]
+        target.inspected_on = data["inspected_on"]
+        target.finding = data.get("finding", "")
+        if data.get("violation_id") is not None:
+            target.violation_id = data["violation_id"]
+    return target
+
+
+def declare_conflict(session: Session, actor: Actor, data: Mapping[str, Any]) -> InspectorConflict:
+    """Declare a conflict of interest (回避) with an enterprise: the actor's own, or, for a
+    planner, any officer's. Raises PermissionDenied, InvalidInput."""
+    user_id = data.get("user_id") or actor.user_id
+    if user_id != actor.user_id:
+        require(actor, Permission.PLAN_INSPECTIONS)
+    with transaction(session, actor=actor):
+        if session.get(User, user_id) is None:
+            raise InvalidInput.field("user_id", N_("User {id} does not exist."), id=user_id)
+        if session.get(Enterprise, data["enterprise_id"]) is None:
+            raise InvalidInput.field(
+                "enterprise_id", N_("Enterprise {id} does not exist."), id=data["enterprise_id"]
+            )
+        row = InspectorConflict(
+            user_id=user_id,
+            enterprise_id=data["enterprise_id"],
+            reason=data["reason"],
+            declared_on=data["declared_on"],
+        )
+        session.add(row)
+    return row
