@@ -27,11 +27,13 @@ from casemgr.services import (
     cases,
     demo,
     demo_families,
+    demo_inspections,
     imports,
     localtime,
     reference,
     violations,
 )
+from casemgr.services import credit as credit_service
 from casemgr.services.access import actor_for
 
 refdata_cli = AppGroup("refdata", help="Guizhou reference data (divisions, units, basins).")
@@ -317,14 +319,22 @@ def refdata_load() -> None:
 @click.option("--seed", default=2026, show_default=True)
 def demo_load(enterprises: int, seed: int) -> None:
     """Load demo users and enterprises (skipped when demo data already exist)."""
-    report = demo.load_demo(db.session(), enterprises=enterprises, seed=seed)
-    click.echo(report.summary())
+    _load_demo(enterprises, seed)
+
+
+def _load_demo(enterprises: int, seed: int = 2026) -> None:
+    """The demo data set: users and enterprises, cases at every stage, case families across
+    channels, the inspection round and a dispatched draw."""
+    click.echo(demo.load_demo(db.session(), enterprises=enterprises, seed=seed).summary())
     n = load_demo_cases(seed=seed)
     if n:
         click.echo(f"demo cases: {n} violations with administrative cases at varied stages")
     families = demo_families.load_demo_families(db.session())
     if families:
         click.echo(f"demo families: {families} violations with cases in several channels")
+    scheme = credit_service.scheme_named(current_app.config["CREDIT_SCHEME"])
+    if demo_inspections.load_demo_inspections(db.session(), scheme, today=localtime.local_today()):
+        click.echo("demo inspections: 3 teams, the 2026-2027 round, a dispatched draw for 遵义")
 
 
 @audit_cli.command("seal")
@@ -401,13 +411,7 @@ def setup_command(with_demo: bool, enterprises: int) -> None:
         f"inspection units, {report.basins} basins, {report.judicial_organs} judicial organs"
     )
     if with_demo:
-        click.echo(demo.load_demo(db.session(), enterprises=enterprises).summary())
-        n = load_demo_cases()
-        if n:
-            click.echo(f"demo cases: {n} violations with administrative cases at varied stages")
-        families = demo_families.load_demo_families(db.session())
-        if families:
-            click.echo(f"demo families: {families} violations with cases in several channels")
+        _load_demo(enterprises)
 
 
 # The demo's cases walk the real procedure through the services, so the demo shows every stage

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from casemgr.models import Case, Enterprise, User
+from casemgr.models import Case, DrawStatus, Enterprise, InspectionDraw, InspectionRound, User
 from casemgr.services import alerts, audit, family
 from casemgr.services.access import actor_for
 
@@ -27,6 +27,11 @@ def test_demo_load_gives_users_enterprises_and_cases_at_varied_stages(runner, se
     head = actor_for(session, session.scalar(select(User).where(User.username == "head.zunyi")))
     risks = alerts.penalty_instead_of_referral(session, head).items
     assert [a.predicate for a in risks] == ["hazardous_waste"]
+    # The inspections: the round over every unit, the stays already past written up, a draw.
+    assert "demo inspections" in result.output
+    rnd = session.scalar(select(InspectionRound))
+    assert len(rnd.visits) == 12
+    assert session.scalar(select(InspectionDraw.status)) == DrawStatus.DISPATCHED
     again = runner.invoke(args=["demo", "load", "--enterprises", "80"])
     assert "already present" in again.output
     audit.seal_pending(session)
