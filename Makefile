@@ -22,6 +22,8 @@ install: $(STAMP) translations
 translations: $(STAMP)
 	@$(BIN)/pybabel compile --use-fuzzy -d casemgr/translations -D messages
 
+# The jobs run inside the web workers (one of them leads): no separate scheduler to start.
+run: export CASEMGR_SCHEDULER_IN_PROCESS ?= true
 run: install
 	$(BIN)/casemgr setup
 	@echo ""

@@ -82,6 +82,31 @@ def from_env() -> dict[str, Any]:
         "CREDIT_SCHEME": os.environ.get("CASEMGR_CREDIT_SCHEME", "guizhou-2019"),
         # Rescore an enterprise's credit as soon as one of its case events commits.
         "CREDIT_RESCORE_ON_EVENT": _bool(os.environ.get("CASEMGR_CREDIT_RESCORE_ON_EVENT"), True),
+        # Run the scheduler in a thread of each gunicorn worker (`make run`); one leads.
+        "SCHEDULER_IN_PROCESS": _bool(os.environ.get("CASEMGR_SCHEDULER_IN_PROCESS"), False),
+        # How often a standby scheduler retries the lock, and the leader checks it still holds it.
+        "SCHEDULER_STANDBY_SECONDS": _int("CASEMGR_SCHEDULER_STANDBY_SECONDS", 10),
+        # Tests only: a job that records a run every so many seconds (0: none).
+        "SCHEDULER_HEARTBEAT_SECONDS": _int("CASEMGR_SCHEDULER_HEARTBEAT_SECONDS", 0),
+        # Deadline reminders: how many days ahead, and after how many days a missed deadline
+        # is escalated to the bureau head (a practice setting, not a legal period).
+        "REMINDER_DUE_SOON_DAYS": _int("CASEMGR_REMINDER_DUE_SOON_DAYS", 3),
+        "REMINDER_ESCALATE_AFTER_DAYS": _int("CASEMGR_REMINDER_ESCALATE_AFTER_DAYS", 3),
+        # E-mail of notifications; none is sent while the host is empty.
+        "SMTP_HOST": os.environ.get("CASEMGR_SMTP_HOST", ""),
+        "SMTP_PORT": _int("CASEMGR_SMTP_PORT", 25),
+        "SMTP_USERNAME": os.environ.get("CASEMGR_SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("CASEMGR_SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": _bool(os.environ.get("CASEMGR_SMTP_STARTTLS"), False),
+        "SMTP_SENDER": os.environ.get("CASEMGR_SMTP_SENDER", "casemgr@localhost"),
+        # Random draws: the sampling rates (a JSON file; empty: the packaged, unverified default,
+        # casemgr/refdata/sampling/default.json) and the scopes drawn each quarter by the job.
+        "SAMPLING_CONFIG": os.environ.get("CASEMGR_SAMPLING_CONFIG", ""),
+        "DRAW_SCOPES": [
+            c.strip()
+            for c in os.environ.get("CASEMGR_DRAW_SCOPES", "520000").split(",")
+            if c.strip()
+        ],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(os.environ.get("CASEMGR_SECURE_COOKIES"), False),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -11,7 +10,6 @@ from flask_smorest import Blueprint
 
 from casemgr.api.common import page_body
 from casemgr.extensions import db
-from casemgr.planning.sampling import SamplingConfig, load_sampling_config
 from casemgr.repositories.common import Page
 from casemgr.schemas.draws import (
     CancelSchema,
@@ -26,23 +24,13 @@ from casemgr.schemas.draws import (
     VerificationSchema,
 )
 from casemgr.security import api_actor
-from casemgr.services import credit as credit_svc
 from casemgr.services import draws as svc
 
 blp = Blueprint("draws", __name__, description="Random inspection draws (双随机、一公开)")
 
 
-@cache
-def _config(path: str | None) -> SamplingConfig:
-    return load_sampling_config(path)
-
-
 def draw_settings() -> svc.DrawSettings:
-    cfg = current_app.config
-    return svc.DrawSettings(
-        config=_config(cfg.get("SAMPLING_CONFIG") or None),
-        scheme=credit_svc.scheme_named(cfg["CREDIT_SCHEME"]),
-    )
+    return svc.settings_from(current_app.config)
 
 
 @blp.route("/draws")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -39,10 +40,10 @@ from casemgr.models import (
     User,
 )
 from casemgr.planning import draws as drawing
-from casemgr.planning.sampling import SamplingConfig
+from casemgr.planning.sampling import SamplingConfig, load_sampling_config
 from casemgr.policy import Actor, Permission
 from casemgr.repositories.territories import counties_under
-from casemgr.services import notifications
+from casemgr.services import credit, notifications
 from casemgr.services.access import require
 from casemgr.services.draw_pools import exclusions, pool_rows, roster_rows
 from casemgr.services.notifications import NewNotification
@@ -84,6 +85,19 @@ class DrawSettings:
 
     config: SamplingConfig
     scheme: Scheme
+
+
+@cache
+def _sampling(path: str) -> SamplingConfig:
+    return load_sampling_config(path or None)
+
+
+def settings_from(config: Mapping[str, Any]) -> DrawSettings:
+    """The draw settings of the application's configuration (SAMPLING_CONFIG, CREDIT_SCHEME)."""
+    return DrawSettings(
+        config=_sampling(config.get("SAMPLING_CONFIG") or ""),
+        scheme=credit.scheme_named(config["CREDIT_SCHEME"]),
+    )
 
 
 def _refusal(exc: drawing.DrawError) -> InvalidInput:
