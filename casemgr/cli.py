@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sys
 import time as time_module
@@ -38,6 +39,7 @@ from casemgr.services.access import actor_for
 
 refdata_cli = AppGroup("refdata", help="Guizhou reference data (divisions, units, basins).")
 demo_cli = AppGroup("demo", help="The demo data set.")
+draw_cli = AppGroup("draw", help="Random inspection draws (双随机抽查).")
 audit_cli = AppGroup("audit", help="The tamper-evident audit trail.")
 user_cli = AppGroup("user", help="User accounts.")
 holidays_cli = AppGroup("holidays", help="The statutory-holiday calendar of the legal clock.")
@@ -302,6 +304,30 @@ def lifecycle_diagram() -> None:
     click.echo(diagrams(), nl=False)
 
 
+@draw_cli.command("rerun")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def draw_rerun(path: Path) -> None:
+    """Re-run a draw from its published inputs (GET /api/v1/draws/ID/inputs) and print its
+    list (rank|USCC|class|county|inspectors) and digests; no database is read."""
+    from casemgr.planning.draw_documents import request_from_document
+    from casemgr.planning.draws import DrawError, run_draw
+
+    try:
+        result = run_draw(request_from_document(json.loads(path.read_text(encoding="utf-8"))))
+    except (ValueError, DrawError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for t in result.targets:
+        click.echo(
+            f"{t.rank}|{t.key}|{t.inspection_class}|{t.county_code}|"
+            + ",".join(map(str, t.inspectors))
+        )
+    click.echo(f"pool_digest {result.pool_digest}")
+    click.echo(f"roster_digest {result.roster_digest}")
+    click.echo(f"exclusions_digest {result.exclusions_digest}")
+    click.echo(f"config_digest {result.config_digest}")
+    click.echo(f"result_digest {result.result_digest}")
+
+
 @refdata_cli.command("load")
 def refdata_load() -> None:
     """Load or refresh divisions, inspection units and basins."""
@@ -515,6 +541,7 @@ def register(app: Flask) -> None:
         lifecycle_cli,
         linkage_cli,
         credit_cli,
+        draw_cli,
     )
     for group in groups:
         app.cli.add_command(group)

@@ -16,6 +16,7 @@ from casemgr.schemas.draws import (
     ConflictCreateSchema,
     ConflictSchema,
     DrawCreateSchema,
+    DrawInputsSchema,
     DrawSchema,
     OutcomeSchema,
     TargetArgs,
@@ -95,6 +96,15 @@ class DrawVerification(MethodView):
     def get(self, draw_id: int) -> Any:
         """Re-run the draw from its frozen inputs and compare with the stored result"""
         return svc.verify_draw(db.session(), api_actor(), draw_id)
+
+
+@blp.route("/draws/<int(max=2147483647):draw_id>/inputs")
+class DrawInputs(MethodView):
+    @blp.response(200, DrawInputsSchema)
+    def get(self, draw_id: int) -> Any:
+        """The frozen inputs (seed, configuration, pool, roster, exclusions) to re-run the draw
+        with `casemgr draw rerun` or docs/draw-algorithm.md; public once published"""
+        return svc.draw_inputs(db.session(), api_actor(), draw_id)
 
 
 @blp.route("/draws/<int(max=2147483647):draw_id>/targets")

@@ -111,3 +111,22 @@ class ConflictSchema(Schema):
 
 class TargetArgs(PageArgs):
     pass
+
+
+class DrawInputsSchema(Schema):
+    """A draw's inputs as published (casemgr.planning.draw_documents)."""
+
+    format = fields.String()
+    seed = fields.String()
+    level = fields.String()
+    period = fields.String()
+    on = fields.String()
+    config = fields.Dict()
+    pool = fields.List(
+        fields.List(fields.Raw()), metadata={"description": "[USCC, class, county, weight]"}
+    )
+    roster = fields.List(
+        fields.List(fields.Raw()), metadata={"description": "[id, home county, certified until]"}
+    )
+    conflicts = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    last_inspectors = fields.Dict(keys=fields.String(), values=fields.List(fields.Integer()))

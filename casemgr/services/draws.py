@@ -40,6 +40,7 @@ from casemgr.models import (
     User,
 )
 from casemgr.planning import draws as drawing
+from casemgr.planning.draw_documents import request_to_document
 from casemgr.planning.sampling import SamplingConfig, load_sampling_config
 from casemgr.policy import Actor, Permission
 from casemgr.repositories.territories import counties_under
@@ -345,6 +346,17 @@ def verify_draw(session: Session, actor: Actor, draw_id: int) -> Verification:
         recomputed_digest=result.result_digest,
         inputs_match=inputs_match,
     )
+
+
+def draw_inputs(session: Session, actor: Actor, draw_id: int) -> dict[str, Any]:
+    """The draw's frozen inputs as the document anyone can re-run it from
+    (:mod:`casemgr.planning.draw_documents`): planners at any time, everyone once the results
+    are published (before that the pool would reveal the list). Raises PermissionDenied,
+    NotFound."""
+    draw = get_draw(session, actor, draw_id)
+    if not actor.can(Permission.PLAN_INSPECTIONS) and draw.status is not DrawStatus.PUBLISHED:
+        raise NotFound(kind=N_("Inspection draw"), key=draw_id)
+    return request_to_document(frozen_request(session, draw))
 
 
 def dispatch_draw(session: Session, actor: Actor, draw_id: int) -> InspectionDraw:

@@ -3,6 +3,7 @@ re-run, conflicts and home counties respected, secrecy until dispatch, refusals 
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -226,3 +227,36 @@ def test_only_planners_draw_and_only_within_their_jurisdiction(client, world, au
     guiyang = auth.login(Role.INSPECTION_PLANNER, jurisdictions=("520100",))
     outside = _prepare(client, guiyang, expect=422)
     assert "scope_code" in outside["errors"]
+
+
+def test_anyone_reruns_a_published_draw_from_its_inputs_to_the_same_list(
+    client, world, runner, tmp_path
+):
+    planner, officer = world["planner"], world["officers"][0]
+    draw = _prepare(client, planner)
+    drawn = _post(client, planner, f"draws/{draw['id']}/execute")
+    url = f"/api/v1/draws/{draw['id']}/inputs"
+    assert client.get(url, headers=officer.headers).status_code == 404  # secret until published
+    _post(client, planner, f"draws/{draw['id']}/dispatch")
+    _post(client, planner, f"draws/{draw['id']}/publish")
+    inputs = client.get(url, headers=officer.headers)
+    assert inputs.status_code == 200
+    doc = inputs.get_json()
+    assert doc["seed"] == SEED and len(doc["pool"]) == 200
+    path = tmp_path / "inputs.json"
+    path.write_text(inputs.get_data(as_text=True), encoding="utf-8")
+    result = runner.invoke(args=["draw", "rerun", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[-1] == f"result_digest {drawn['result_digest']}"
+    assert f"pool_digest {draw['pool_digest']}" in lines
+    listed = [t for t in _targets(client, officer, draw["id"])["items"]]
+    assert len([line for line in lines if "|" in line]) == len(listed)
+
+    doc["seed"] = "tampered"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    tampered = runner.invoke(args=["draw", "rerun", str(path)])
+    assert tampered.output.splitlines()[-1] != lines[-1]
+    path.write_text('{"format": "something else"}', encoding="utf-8")
+    bad = runner.invoke(args=["draw", "rerun", str(path)])
+    assert bad.exit_code == 1 and "format" in bad.output
