@@ -154,7 +154,8 @@ def user_events(session: Session, actor: Actor, user_id: int, *, today: date) ->
 
 
 def round_events(session: Session, actor: Actor, round_id: int) -> list[FeedEvent]:
-    """The on-site periods of a round's unit inspections. Raises NotFound, PermissionDenied."""
+    """A round's stays on site, the rectification plans due and the problems' rectification
+    deadlines. Raises NotFound, PermissionDenied."""
     require(actor, Permission.READ_CASES)
     rnd = session.get(InspectionRound, round_id)
     if rnd is None:
@@ -176,6 +177,29 @@ def round_events(session: Session, actor: Actor, round_id: int) -> list[FeedEven
                 description=v.topic or rnd.name,
             )
         )
+        unit = names.get(v.unit_code, v.unit_code)
+        if v.rectification_plan_due is not None:
+            out.append(
+                FeedEvent(
+                    uid=f"unit-inspection-{v.id}-plan-due",
+                    start=v.rectification_plan_due,
+                    end=v.rectification_plan_due,
+                    summary=N_("Rectification plan due: {unit}"),
+                    params={"unit": unit},
+                )
+            )
+        for p in v.problems:
+            if p.rectification_due is not None and p.accepted_on is None:
+                out.append(
+                    FeedEvent(
+                        uid=f"inspection-problem-{p.id}-due",
+                        start=p.rectification_due,
+                        end=p.rectification_due,
+                        summary=N_("Rectification due: {unit}, problem {id}"),
+                        params={"unit": unit, "id": p.id},
+                        description=p.description[:200],
+                    )
+                )
     return out
 
 

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casemgr.exceptions import InvalidInput
-from casemgr.lifecycles.inspection import Stage
 from casemgr.models import InspectionRound, User
 from casemgr.planning.sampling import load_sampling_config
 from casemgr.policy import SYSTEM_ACTOR, Actor
@@ -47,17 +46,18 @@ def load_demo_inspections(session: Session, scheme: Scheme, *, today: date) -> b
             "team_ids": team_ids,
         },
     )
+    # The stays already over are written up; the one under way today is on site.
     for visit in rnd.visits:
-        if visit.end_on >= today:
+        if visit.start_on > today:
             break
-        if visit.stage is Stage.PREPARATION:
-            inspections.advance(
-                session,
-                planner,
-                visit.id,
-                {"event": "arrive", "on": visit.start_on},
-                expected_version=visit.version,
-            )
+        inspections.advance(
+            session,
+            planner,
+            visit.id,
+            {"event": "arrive", "on": visit.start_on},
+            expected_version=visit.version,
+        )
+        if visit.end_on < today:
             inspections.advance(
                 session,
                 planner,

@@ -264,16 +264,24 @@ def test_summons_and_notices_are_recorded_against_a_unit(client, planner, auth):
     assert [a["subject"] for a in listed] == ["约谈遵义市人民政府"]
 
 
-def test_the_round_feed_lists_every_stay(client, planner, plan):
+def test_the_round_feed_lists_every_stay_and_plan_due(client, planner, plan, session):
+    from casemgr.models import UnitInspection
+
+    first = session.get(UnitInspection, plan["visits"][0]["id"])
+    first.rectification_plan_due = date(2026, 3, 31)
+    session.commit()
     token = client.post("/api/v1/calendar-tokens", headers=planner.headers, json={}).get_json()
     resp = client.get(
         f"/api/v1/calendar/rounds/{plan['id']}.ics", query_string={"token": token["token"]}
     )
     assert resp.status_code == 200
     events = list(Calendar.from_ical(resp.data).walk("VEVENT"))
-    assert len(events) == UNITS
-    starts = sorted(e.decoded("dtstart").isoformat() for e in events)
+    stays = [e for e in events if "-plan-due" not in str(e["uid"])]
+    assert len(stays) == UNITS
+    starts = sorted(e.decoded("dtstart").isoformat() for e in stays)
     assert starts == sorted(v["start_on"] for v in plan["visits"])
+    (due,) = [e for e in events if "-plan-due" in str(e["uid"])]
+    assert due.decoded("dtstart") == date(2026, 3, 31) and "整改方案" in str(due["summary"])
     assert (
         client.get(
             "/api/v1/calendar/rounds/999999.ics", query_string={"token": token["token"]}
