@@ -8,6 +8,7 @@ leader among the scheduler processes, every run logged as a JobRun row.
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -41,6 +42,7 @@ from casemgr.services import (
     milestones,
     notifications,
     reminders,
+    tasks,
 )
 from casemgr.services import deadlines as deadline_service
 from casemgr.services.localtime import local_today
@@ -163,6 +165,18 @@ def expire_publications() -> str:
         return f"{len(before)} expired publications rescored, {n} notifications"
 
 
+def run_tasks() -> str:
+    """Run the queued long operations (every ten seconds): tasks of workers that died are
+    queued again first; then tasks run one after the other until the queue is empty."""
+    with app_context():
+        session = db.session()
+        requeued = tasks.requeue_stale(session)
+        done = 0
+        while tasks.run_next(session, current_app.config) is not None:
+            done += 1
+        return f"{done} tasks run, {requeued} requeued"
+
+
 def heartbeat() -> str:
     """Do nothing: its JobRun rows show which process runs the jobs (tests set its interval)."""
     return "alive"
@@ -181,6 +195,7 @@ JOBS: tuple[JobDefinition, ...] = (
     JobDefinition("send_reminders", send_reminders, "cron", {"hour": 7, "minute": 30}),
     JobDefinition("round_milestones", round_milestones, "cron", {"hour": 7, "minute": 40}),
     JobDefinition("deliver_email", deliver_email, "interval", {"minutes": 5}),
+    JobDefinition("run_tasks", run_tasks, "interval", {"seconds": 10}),
     JobDefinition(
         "quarterly_draws", quarterly_draws, "cron", {"month": "1,4,7,10", "day": 1, "hour": 6}
     ),
@@ -259,5 +274,36 @@ def list_jobs() -> None:
         click.echo(f"{job_id:<20} {state}; {done}")
 
 
+@click.group("worker", cls=AppGroup)
+def worker_cli() -> None:
+    """Workers for the queued long operations, beside the scheduler."""
+
+
+@worker_cli.command("run")
+@click.option("--once", is_flag=True, help="Run what is queued, then exit.")
+@click.option(
+    "--idle-seconds", default=2.0, show_default=True, help="Wait when the queue is empty."
+)
+def run_worker(once: bool, idle_seconds: float) -> None:
+    """Run queued tasks until SIGTERM or SIGINT; several workers never run the same task
+    (PostgreSQL: FOR UPDATE SKIP LOCKED)."""
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    session = db.session()
+    ran = 0
+    while not stop.is_set():
+        task = tasks.run_next(session, current_app.config)
+        if task is not None:
+            ran += 1
+            click.echo(f"task {task.id} ({task.kind}): {task.status.value}")
+            continue
+        if once:
+            break
+        stop.wait(idle_seconds)
+    click.echo(f"worker stopped after {ran} tasks")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(worker_cli)

@@ -20,6 +20,7 @@ from casemgr.api import (
     notifications,
     penalties,
     sources,
+    tasks,
     territories,
     tokens,
     users,
@@ -47,6 +48,7 @@ BLUEPRINTS = (
     notifications.blp,
     inspections.blp,
     draws.blp,
+    tasks.blp,
 )
 
 

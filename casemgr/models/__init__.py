@@ -107,6 +107,7 @@ from casemgr.models.penalties import (
     PaymentKind,
     measure_officers,
 )
+from casemgr.models.tasks import Task, TaskStatus
 from casemgr.models.territories import (
     Basin,
     Division,
@@ -126,6 +127,8 @@ from casemgr.models.violations import (
 )
 
 __all__ = [
+    "Task",
+    "TaskStatus",
     "DrawAssignment",
     "DrawPoolEntry",
     "DrawRosterEntry",

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -368,6 +368,7 @@ def rescore(
     reason: ScoreReason = ScoreReason.RESCORE,
     chunk: int = 2000,
     follow: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RescoreReport:
     """Score enterprises (all, or the ones given) as of a day and append a row for each whose
     result changed; commits per chunk. When some of the given enterprises became or stopped
@@ -387,6 +388,7 @@ def rescore(
     turned: set[int] = set()  # enterprises whose seed status changed
     empty = score(scheme, [], as_of)
     empty_digest = _digest(empty)
+    done = 0
     everyone = _current(session, scheme.key, as_of, None) if enterprise_ids is None else None
     for part, own, final in _score_all(
         session, scheme, ids, as_of, chunk, empty, enterprise_ids is None
@@ -430,6 +432,9 @@ def rescore(
             if rows:
                 _insert(session, rows)
             report.changed += len(rows)
+        done += len(part)
+        if progress is not None:
+            progress(done, len(ids))
     report.tiers = dict(sorted(tiers.items()))
     if follow and enterprise_ids is not None and turned and scheme.graph_risk is not None:
         config = risk_config(scheme)

@@ -110,3 +110,15 @@ def test_the_quarterly_draw_job_draws_once_or_tells_the_planners_why_not(
 def test_the_daily_inspection_and_credit_jobs_run_on_an_empty_system(bound):
     assert jobs.round_milestones() == "starts 0, stay_ends 0, plan_due 0, problem_due 0"
     assert jobs.expire_publications() == "0 expired publications rescored, 0 notifications"
+
+
+def test_the_task_job_runs_what_is_queued(bound, session, auth):
+    from casemgr.models import Task, TaskStatus
+    from casemgr.services import tasks
+
+    regulator = auth.login(Role.CREDIT_REGULATOR).actor
+    task = tasks.submit(session, regulator, "credit_rescore", {})
+    assert jobs.run_tasks() == "1 tasks run, 0 requeued"
+    session.expire_all()
+    assert session.get(Task, task.id).status is TaskStatus.DONE
+    assert jobs.run_tasks() == "0 tasks run, 0 requeued"
