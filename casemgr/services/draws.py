@@ -15,7 +15,7 @@ The pool, the roster and the exclusions are read by :mod:`casemgr.services.draw_
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -43,6 +43,7 @@ from casemgr.planning import draws as drawing
 from casemgr.planning.draw_documents import request_to_document
 from casemgr.planning.sampling import SamplingConfig, load_sampling_config
 from casemgr.policy import Actor, Permission
+from casemgr.repositories.bulk import copy_rows, reserve_ids
 from casemgr.repositories.territories import counties_under
 from casemgr.services import credit, notifications
 from casemgr.services.access import require
@@ -201,10 +202,10 @@ def _freeze(
         }
         for e in pool
     ]
-    for start in range(0, len(rows), CHUNK):
-        session.execute(insert(DrawPoolEntry), rows[start : start + CHUNK])
-    session.execute(
-        insert(DrawRosterEntry),
+    copy_rows(session, DrawPoolEntry, rows)
+    copy_rows(
+        session,
+        DrawRosterEntry,
         [
             {
                 "draw_id": draw_id,
@@ -276,6 +277,42 @@ def _expect(draw: InspectionDraw, *statuses: DrawStatus) -> None:
         )
 
 
+def _store_result(session: Session, draw_id: int, targets: Sequence[drawing.Target]) -> None:
+    """The targets and one assignment row per inspector: copied with ids reserved from the
+    sequence on PostgreSQL, inserted with RETURNING elsewhere."""
+    rows = [
+        {
+            "draw_id": draw_id,
+            "rank": t.rank,
+            "enterprise_id": t.enterprise_id,
+            "inspection_class": t.inspection_class,
+            "county_code": t.county_code,
+            "score": t.score,
+            "inspectors": list(t.inspectors),
+        }
+        for t in targets
+    ]
+    ids = reserve_ids(session, DrawTarget, len(rows))
+    if ids is None:
+        ids = []
+        for start in range(0, len(rows), CHUNK):
+            ids += session.scalars(
+                insert(DrawTarget).returning(DrawTarget.id, sort_by_parameter_order=True),
+                rows[start : start + CHUNK],
+            ).all()
+    else:
+        copy_rows(session, DrawTarget, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
+    copy_rows(
+        session,
+        DrawAssignment,
+        [
+            {"target_id": tid, "user_id": uid, "draw_id": draw_id, "enterprise_id": t.enterprise_id}
+            for tid, t in zip(ids, targets, strict=True)
+            for uid in t.inspectors
+        ],
+    )
+
+
 def execute_draw(session: Session, actor: Actor, draw_id: int) -> InspectionDraw:
     """Draw the targets and their inspectors from the frozen inputs.
 
@@ -289,36 +326,7 @@ def execute_draw(session: Session, actor: Actor, draw_id: int) -> InspectionDraw
             result = drawing.run_draw(frozen_request(session, draw))
         except drawing.DrawError as exc:
             raise _refusal(exc) from exc
-        for start in range(0, len(result.targets), CHUNK):
-            part = result.targets[start : start + CHUNK]
-            ids = session.scalars(
-                insert(DrawTarget).returning(DrawTarget.id, sort_by_parameter_order=True),
-                [
-                    {
-                        "draw_id": draw.id,
-                        "rank": t.rank,
-                        "enterprise_id": t.enterprise_id,
-                        "inspection_class": t.inspection_class,
-                        "county_code": t.county_code,
-                        "score": t.score,
-                        "inspectors": list(t.inspectors),
-                    }
-                    for t in part
-                ],
-            ).all()
-            session.execute(
-                insert(DrawAssignment),
-                [
-                    {
-                        "target_id": tid,
-                        "user_id": uid,
-                        "draw_id": draw.id,
-                        "enterprise_id": t.enterprise_id,
-                    }
-                    for tid, t in zip(ids, part, strict=True)
-                    for uid in t.inspectors
-                ],
-            )
+        _store_result(session, draw.id, result.targets)
         draw.result_digest = result.result_digest
         draw.status = DrawStatus.DRAWN
         draw.drawn_at = utcnow()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,10 +24,12 @@ from casemgr.i18n import N_
 from casemgr.models import Notification, User
 from casemgr.models.accounts import UserJurisdiction, UserRole
 from casemgr.policy import Actor, Role
+from casemgr.repositories.bulk import COPY_THRESHOLD, copy_rows
 from casemgr.repositories.common import Page, paginate
 from casemgr.repositories.territories import counties_under
 
 CHUNK = 2000
+_COLUMNS = "user_id, kind, dedupe_key, subject, params, link, email_due, created_at"
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,25 @@ def add(session: Session, items: Iterable[NewNotification]) -> int:
     ]
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    if session.get_bind().dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
+        # Copied into a staging table, then moved skipping the pairs already there: a first
+        # reminder scan after an import writes 100,000 at once.
+        session.execute(
+            text(
+                f"CREATE TEMP TABLE IF NOT EXISTS notifications_stage ON COMMIT DROP AS "
+                f"SELECT {_COLUMNS} FROM notifications WITH NO DATA"
+            )
+        )
+        session.execute(text("TRUNCATE notifications_stage"))
+        copy_rows(session, Notification, rows, into="notifications_stage")
+        moved = session.execute(
+            text(
+                f"INSERT INTO notifications ({_COLUMNS}) SELECT {_COLUMNS} FROM "
+                "notifications_stage ON CONFLICT (user_id, dedupe_key) DO NOTHING"
+            )
+        )
+        return int(moved.rowcount or 0)  # type: ignore[attr-defined]
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     n = 0
     for start in range(0, len(rows), CHUNK):
         stmt = (

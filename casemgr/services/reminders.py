@@ -14,17 +14,16 @@ decision limit and the rules of each channel for the others).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from casemgr.db import transaction
 from casemgr.i18n import N_
 from casemgr.models.cases import Deadline, DeadlineStateValue
+from casemgr.repositories.bulk import update_column
 from casemgr.services import notifications
 from casemgr.services.notifications import NewNotification
 
@@ -75,11 +74,6 @@ def _already(reminded: str | None, level: str, due_on: date) -> bool:
     return done_due == due_on.isoformat() and _RANK.get(done_level, -1) >= _RANK[level]
 
 
-def _chunks(rows: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
-
-
 def scan(
     session: Session, *, today: date, settings: ReminderSettings | None = None
 ) -> ReminderReport:
@@ -108,7 +102,7 @@ def scan(
     report.scanned = len(rows)
     heads: dict[str, list[int]] | None = None
     new: list[NewNotification] = []
-    marks: list[dict[str, Any]] = []
+    marks: list[tuple[int, str]] = []
     for r in rows:
         level = _level(r.due_on, today, s)
         if level is None or _already(r.reminded, level, r.due_on):
@@ -134,18 +128,11 @@ def scan(
                     email=s.email,
                 )
             )
-        marks.append({"b_id": r.id, "b_mark": f"{level}:{r.due_on.isoformat()}"})
+        marks.append((r.id, f"{level}:{r.due_on.isoformat()}"))
         report.notified[level] += 1
     if marks:
         with transaction(session):
             notifications.add(session, new)
-            stmt = (
-                update(Deadline)
-                .where(Deadline.id == bindparam("b_id"))
-                .values(reminded=bindparam("b_mark"))
-                .execution_options(synchronize_session=False)
-            )
-            for part in _chunks(marks, 5000):
-                session.connection().execute(stmt, part)
+            update_column(session, Deadline, "reminded", marks)
     report.seconds = time.monotonic() - started
     return report
