@@ -27,6 +27,25 @@ def _is_json(table: Table, column: str) -> bool:
     return isinstance(kind, JSON) or isinstance(getattr(kind, "impl", None), JSON)
 
 
+def _with_defaults(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The rows with the Python-side defaults of the columns they leave out (COPY, unlike the
+    ORM's INSERT, applies only server defaults): scalars, and callables called per row."""
+    given = set(rows[0])
+    missing = [
+        c for c in table.c if c.name not in given and c.default is not None and not c.primary_key
+    ]
+    if not missing:
+        return [dict(r) for r in rows]
+    out = []
+    for row in rows:
+        filled = dict(row)
+        for c in missing:
+            default: Any = c.default
+            filled[c.name] = default.arg(None) if default.is_callable else default.arg
+        out.append(filled)
+    return out
+
+
 def copy_rows(
     session: Session, target: Target, rows: Sequence[Mapping[str, Any]], *, into: str | None = None
 ) -> None:
@@ -49,6 +68,7 @@ def copy_rows(
         return
     from psycopg.types.json import Jsonb
 
+    rows = _with_defaults(table, rows)
     columns = list(rows[0])
     json_columns = {c for c in columns if _is_json(table, c)}
     raw = connection.connection.driver_connection

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -260,3 +261,33 @@ def test_anyone_reruns_a_published_draw_from_its_inputs_to_the_same_list(
     path.write_text('{"format": "something else"}', encoding="utf-8")
     bad = runner.invoke(args=["draw", "rerun", str(path)])
     assert bad.exit_code == 1 and "format" in bad.output
+
+
+def test_a_full_coverage_draw_stores_every_target_and_team(
+    client, world, app, monkeypatch, tmp_path
+):
+    """Rates of 1.0 (every enterprise, e.g. a special campaign): hundreds of targets, stored in
+    bulk (COPY on PostgreSQL) with their defaults, and the same list on verification."""
+    config = json.loads(
+        (Path(app.root_path) / "refdata" / "sampling" / "default.json").read_text("utf-8")
+    )
+    for levels in config["rates"].values():
+        for periods in levels.values():
+            for period in periods:
+                periods[period] = 1.0
+    path = tmp_path / "everyone.json"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    monkeypatch.setitem(app.config, "SAMPLING_CONFIG", str(path))
+    planner = world["planner"]
+    draw = _prepare(client, planner)
+    _post(client, planner, f"draws/{draw['id']}/execute")
+    page = _targets(client, planner, draw["id"])
+    assert page["total"] == 200
+    assert {t["outcome"] for t in page["items"]} == {"pending"}
+    assert all(len(t["inspectors"]) == 2 for t in page["items"])
+    check = client.get(f"/api/v1/draws/{draw['id']}/verification", headers=planner.headers)
+    assert check.get_json()["matches"] is True
+    _post(client, planner, f"draws/{draw['id']}/dispatch")
+    officer = world["officers"][0]
+    mine = _targets(client, officer, draw["id"])["total"]
+    assert 0 < mine < 200

@@ -53,3 +53,22 @@ def test_a_column_of_many_rows_is_set_in_bulk(session, auth):
     else:
         assert reserved is None
     assert session.scalar(select(func.count()).select_from(Notification)) == N
+
+
+def test_copied_rows_get_the_columns_python_defaults(session, auth):
+    from casemgr.repositories.bulk import copy_rows
+
+    user = auth.user(Role.OFFICER, jurisdictions=("520302",))
+    copy_rows(
+        session,
+        Notification,
+        [
+            {"user_id": user.id, "kind": "bulk", "dedupe_key": f"d{k}", "subject": "x"}
+            for k in range(N)
+        ],
+    )
+    session.commit()
+    rows = session.scalars(select(Notification).where(Notification.user_id == user.id)).all()
+    assert len(rows) == N
+    assert {(r.email_due, r.link, r.created_at is not None) for r in rows} == {(False, "", True)}
+    assert all(r.params == {} for r in rows)
