@@ -26,8 +26,7 @@ from casemgr.models.credit import (
 )
 from casemgr.models.draws import (
     DrawAssignment,
-    DrawPoolEntry,
-    DrawRosterEntry,
+    DrawInputs,
     DrawStatus,
     DrawTarget,
     InspectionDraw,
@@ -130,8 +129,7 @@ __all__ = [
     "Task",
     "TaskStatus",
     "DrawAssignment",
-    "DrawPoolEntry",
-    "DrawRosterEntry",
+    "DrawInputs",
     "DrawStatus",
     "DrawTarget",
     "InspectionDraw",

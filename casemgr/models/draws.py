@@ -10,7 +10,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casemgr.db import Base, JSONType, UTCDateTime, utcnow
@@ -66,31 +76,17 @@ class InspectionDraw(Audited, Timestamped, Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class DrawPoolEntry(Base):
-    """The pool as it was frozen for a draw: what anyone re-running it needs."""
+class DrawInputs(Base):
+    """A draw's frozen inputs: the document anyone re-runs it from
+    (:mod:`casemgr.planning.draw_documents`, with the pool's internal enterprise ids beside it),
+    as gzip-compressed JSON, with the SHA-256 of the compressed bytes. One row per draw: a
+    province pool of 100,000 enterprises is written and read back in a fraction of a second."""
 
-    __tablename__ = "draw_pool_entries"
-
-    draw_id: Mapped[int] = mapped_column(ForeignKey("inspection_draws.id"), primary_key=True)
-    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"), primary_key=True)
-    key: Mapped[str] = mapped_column(String(18))  # USCC
-    inspection_class: Mapped[str] = mapped_column(String(16))
-    county_code: Mapped[str] = mapped_column(String(6))
-    weight: Mapped[float] = mapped_column(Float)
-    # Whoever inspected the enterprise last (excluded this time), frozen with the pool.
-    last_inspectors: Mapped[list[int]] = mapped_column(JSONType, default=list)
-
-
-class DrawRosterEntry(Base):
-    """The inspector roster as it was frozen for a draw, with declared conflicts then in force."""
-
-    __tablename__ = "draw_roster_entries"
+    __tablename__ = "draw_inputs"
 
     draw_id: Mapped[int] = mapped_column(ForeignKey("inspection_draws.id"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
-    home_county: Mapped[str] = mapped_column(String(8))
-    certified_until: Mapped[date | None] = mapped_column(Date)
-    conflicts: Mapped[list[str]] = mapped_column(JSONType, default=list)  # enterprise USCCs
+    document: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
 
 
 class TargetOutcome(enum.StrEnum):

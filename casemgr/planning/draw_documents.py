@@ -22,7 +22,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -56,15 +56,22 @@ def request_to_document(request: DrawRequest) -> dict[str, Any]:
     }
 
 
-def request_from_document(doc: Mapping[str, Any]) -> DrawRequest:
-    """The request of a document made by :func:`request_to_document`. Raises ValueError naming
-    what is wrong (format, a missing field, a malformed row)."""
+def request_from_document(
+    doc: Mapping[str, Any], enterprise_ids: Sequence[int] | None = None
+) -> DrawRequest:
+    """The request of a document made by :func:`request_to_document`; ``enterprise_ids`` (in
+    the pool's order) restores the internal ids the document leaves out (numbered from 1
+    otherwise). Raises ValueError naming what is wrong (format, a missing field, a malformed
+    row)."""
     if doc.get("format") != FORMAT:
         raise ValueError(f"format: expected {FORMAT!r}, got {doc.get('format')!r}")
     try:
+        ids = enterprise_ids if enterprise_ids is not None else range(1, len(doc["pool"]) + 1)
+        if len(ids) != len(doc["pool"]):
+            raise ValueError(f"enterprise_ids: {len(ids)} for a pool of {len(doc['pool'])}")
         pool = [
-            PoolEntry(str(key), n, str(cls), str(county), float(weight))
-            for n, (key, cls, county, weight) in enumerate(doc["pool"], 1)
+            PoolEntry(str(key), eid, str(cls), str(county), float(weight))
+            for eid, (key, cls, county, weight) in zip(ids, doc["pool"], strict=True)
         ]
         roster = [
             Inspector(int(i), str(home), date.fromisoformat(until) if until else None)

@@ -2,8 +2,8 @@
 draw, dispatch to the drawn inspectors, outcomes, publication (DOMAIN.md §5.1).
 
 A draw is prepared (the pool of its scope, the roster, the declared conflicts and last inspectors
-and the sampling configuration frozen into the draw's own rows; their digests and the seed
-published at once), then drawn by :func:`casemgr.planning.draws.run_draw` from those frozen rows
+and the sampling configuration frozen into one document of the draw; their digests and the
+seed published at once), then drawn by :func:`casemgr.planning.draws.run_draw` from that document
 only, so anyone can re-run it from what was published and get the same list and teams
 (:func:`verify_draw`). The lists are seen by planners alone until dispatch (secrecy before the
 on-site work, DOMAIN.md §5.1); each inspector then sees their own inspections; the results are
@@ -14,6 +14,9 @@ The pool, the roster and the exclusions are read by :mod:`casemgr.services.draw_
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,8 +33,7 @@ from casemgr.models import (
     Division,
     DivisionLevel,
     DrawAssignment,
-    DrawPoolEntry,
-    DrawRosterEntry,
+    DrawInputs,
     DrawStatus,
     DrawTarget,
     Enterprise,
@@ -40,7 +42,7 @@ from casemgr.models import (
     User,
 )
 from casemgr.planning import draws as drawing
-from casemgr.planning.draw_documents import request_to_document
+from casemgr.planning.draw_documents import request_from_document, request_to_document
 from casemgr.planning.sampling import SamplingConfig, load_sampling_config
 from casemgr.policy import Actor, Permission
 from casemgr.repositories.bulk import copy_rows, reserve_ids
@@ -178,86 +180,35 @@ def prepare_draw(
         )
         session.add(draw)
         session.flush()
-        _freeze(session, draw.id, pool, roster, conflicts, last)
+        _freeze(session, draw.id, request)
     return draw
 
 
-def _freeze(
-    session: Session,
-    draw_id: int,
-    pool: list[drawing.PoolEntry],
-    roster: list[drawing.Inspector],
-    conflicts: Mapping[int, frozenset[str]],
-    last: Mapping[str, frozenset[int]],
-) -> None:
-    rows: list[dict[str, Any]] = [
-        {
-            "draw_id": draw_id,
-            "enterprise_id": e.enterprise_id,
-            "key": e.key,
-            "inspection_class": e.inspection_class,
-            "county_code": e.county_code,
-            "weight": e.weight,
-            "last_inspectors": sorted(last.get(e.key, ())),
-        }
-        for e in pool
-    ]
-    copy_rows(session, DrawPoolEntry, rows)
-    copy_rows(
-        session,
-        DrawRosterEntry,
-        [
-            {
-                "draw_id": draw_id,
-                "user_id": i.id,
-                "home_county": i.home_county,
-                "certified_until": i.certified_until,
-                "conflicts": sorted(conflicts.get(i.id, ())),
-            }
-            for i in roster
-        ],
+def _freeze(session: Session, draw_id: int, request: drawing.DrawRequest) -> None:
+    """Store the request as its published document, with the pool's enterprise ids beside it
+    (the document names enterprises by USCC only), compressed."""
+    doc = request_to_document(request)
+    by_key = {e.key: e.enterprise_id for e in request.pool}
+    doc["enterprise_ids"] = [by_key[row[0]] for row in doc["pool"]]
+    # Level 1: a province pool compresses to about a fifth in a tenth of a second.
+    body = gzip.compress(
+        json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1
     )
+    session.add(DrawInputs(draw_id=draw_id, document=body, sha256=hashlib.sha256(body).hexdigest()))
+
+
+def _document(session: Session, draw: InspectionDraw) -> dict[str, Any]:
+    row = session.get(DrawInputs, draw.id)
+    if row is None:
+        raise NotFound(kind=N_("Inspection draw"), key=draw.id)
+    doc: dict[str, Any] = json.loads(gzip.decompress(row.document))
+    return doc
 
 
 def frozen_request(session: Session, draw: InspectionDraw) -> drawing.DrawRequest:
-    """The draw's request rebuilt from its frozen rows alone (what a re-run uses)."""
-    pool, last = [], {}
-    for row in session.execute(
-        select(
-            DrawPoolEntry.key,
-            DrawPoolEntry.enterprise_id,
-            DrawPoolEntry.inspection_class,
-            DrawPoolEntry.county_code,
-            DrawPoolEntry.weight,
-            DrawPoolEntry.last_inspectors,
-        ).where(DrawPoolEntry.draw_id == draw.id)
-    ):
-        pool.append(drawing.PoolEntry(row[0], row[1], row[2], row[3], row[4]))
-        if row[5]:
-            last[row[0]] = frozenset(row[5])
-    roster, conflicts = [], {}
-    for uid, home, until, keys in session.execute(
-        select(
-            DrawRosterEntry.user_id,
-            DrawRosterEntry.home_county,
-            DrawRosterEntry.certified_until,
-            DrawRosterEntry.conflicts,
-        ).where(DrawRosterEntry.draw_id == draw.id)
-    ):
-        roster.append(drawing.Inspector(uid, home, until))
-        if keys:
-            conflicts[uid] = frozenset(keys)
-    return drawing.DrawRequest(
-        draw.seed,
-        draw.level,
-        draw.period,
-        draw.draw_on,
-        pool,
-        roster,
-        SamplingConfig.from_mapping(draw.config),
-        conflicts,
-        last,
-    )
+    """The draw's request rebuilt from its frozen inputs alone (what a re-run uses)."""
+    doc = _document(session, draw)
+    return request_from_document(doc, doc["enterprise_ids"])
 
 
 def _draw(session: Session, draw_id: int) -> InspectionDraw:
@@ -364,7 +315,9 @@ def draw_inputs(session: Session, actor: Actor, draw_id: int) -> dict[str, Any]:
     draw = get_draw(session, actor, draw_id)
     if not actor.can(Permission.PLAN_INSPECTIONS) and draw.status is not DrawStatus.PUBLISHED:
         raise NotFound(kind=N_("Inspection draw"), key=draw_id)
-    return request_to_document(frozen_request(session, draw))
+    doc = _document(session, draw)
+    del doc["enterprise_ids"]  # internal
+    return doc
 
 
 def dispatch_draw(session: Session, actor: Actor, draw_id: int) -> InspectionDraw:
