@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import request
 
-from casemgr.exceptions import PreconditionRequired, StaleVersion
+from casemgr.exceptions import InvalidInput, PreconditionRequired, StaleVersion
+from casemgr.i18n import N_
 from casemgr.repositories.common import Page
 
 _ETAG = re.compile(r'^\s*(?:W/)?"v(\d{1,9})"\s*$')
@@ -34,6 +35,14 @@ def expected_version() -> int:
     if match is None:
         raise StaleVersion()
     return int(match.group(1))
+
+
+def uploaded_file(files: dict[str, Any]) -> Any:
+    """The multipart part named ``file``. Raises InvalidInput when it is missing or unnamed."""
+    upload = files.get("file")
+    if upload is None or not getattr(upload, "filename", ""):
+        raise InvalidInput.field("file", N_("Send the file as a multipart file part."))
+    return upload
 
 
 def page_body(page: Page[Any]) -> dict[str, Any]:

@@ -9,10 +9,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from casemgr.api.common import page_body
-from casemgr.exceptions import InvalidInput
+from casemgr.api.common import page_body, uploaded_file
 from casemgr.extensions import db
-from casemgr.i18n import N_
 from casemgr.schemas.common import page_of
 from casemgr.schemas.imports import (
     BatchSchema,
@@ -39,9 +37,7 @@ class Imports(MethodView):
     @blp.response(201, BatchSchema)
     def post(self, form: dict[str, Any], files: dict[str, Any]) -> Any:
         """Import a CSV, XLSX or JSON Lines file as one batch (multipart/form-data)"""
-        upload = files.get("file")
-        if upload is None or not getattr(upload, "filename", ""):
-            raise InvalidInput.field("file", N_("Send the file as a multipart file part."))
+        upload = uploaded_file(files)
         suffix = Path(upload.filename).suffix[:10]
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"upload{suffix}"

@@ -10,8 +10,8 @@ from flask import current_app, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from casemgr.api.common import page_body
-from casemgr.exceptions import InvalidInput, NotFound
+from casemgr.api.common import page_body, uploaded_file
+from casemgr.exceptions import NotFound
 from casemgr.extensions import db
 from casemgr.i18n import N_
 from casemgr.models import TaskStatus
@@ -54,9 +54,7 @@ class QueuedImports(MethodView):
     @blp.response(202, TaskSchema)
     def post(self, form: dict[str, Any], files: dict[str, Any]) -> Any:
         """Queue the import of a CSV, XLSX or JSON Lines file (multipart/form-data)"""
-        upload = files.get("file")
-        if upload is None or not getattr(upload, "filename", ""):
-            raise InvalidInput.field("file", N_("Send the file as a multipart file part."))
+        upload = uploaded_file(files)
         folder = Path(current_app.config["UPLOAD_FOLDER"]) / "imports"
         folder.mkdir(parents=True, exist_ok=True)
         stored = f"{uuid.uuid4().hex}{Path(upload.filename).suffix[:10]}"
