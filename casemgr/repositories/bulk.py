@@ -27,7 +27,7 @@ def _is_json(table: Table, column: str) -> bool:
     return isinstance(kind, JSON) or isinstance(getattr(kind, "impl", None), JSON)
 
 
-def _with_defaults(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _with_defaults(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """The rows with the Python-side defaults of the columns they leave out (COPY, unlike the
     ORM's INSERT, applies only server defaults): scalars, and callables called per row."""
     given = set(rows[0])
@@ -35,8 +35,8 @@ def _with_defaults(table: Table, rows: Sequence[Mapping[str, Any]]) -> list[dict
         c for c in table.c if c.name not in given and c.default is not None and not c.primary_key
     ]
     if not missing:
-        return [dict(r) for r in rows]
-    out = []
+        return list(rows)
+    out: list[Mapping[str, Any]] = []
     for row in rows:
         filled = dict(row)
         for c in missing:
@@ -71,6 +71,7 @@ def copy_rows(
     rows = _with_defaults(table, rows)
     columns = list(rows[0])
     json_columns = {c for c in columns if _is_json(table, c)}
+    plain = not json_columns and not any(isinstance(v, enum.Enum) for v in rows[0].values())
     raw = connection.connection.driver_connection
     assert raw is not None
     with (
@@ -78,6 +79,9 @@ def copy_rows(
         cur.copy(f"COPY {into or table.name} ({', '.join(columns)}) FROM STDIN") as copy,
     ):
         for row in rows:
+            if plain:
+                copy.write_row([row[c] for c in columns])
+                continue
             copy.write_row(
                 [
                     Jsonb(row[c]) if c in json_columns

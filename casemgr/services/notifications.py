@@ -64,8 +64,17 @@ def add(session: Session, items: Iterable[NewNotification]) -> int:
     if not rows:
         return 0
     if session.get_bind().dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
-        # Copied into a staging table, then moved skipping the pairs already there: a first
-        # reminder scan after an import writes 100,000 at once.
+        # A first reminder scan after an import writes 100,000 at once. Copied straight in
+        # when none exists yet (the reminder marks see to that); else through a staging table,
+        # skipping the pairs already there.
+        from psycopg.errors import UniqueViolation
+
+        try:
+            with session.begin_nested():
+                copy_rows(session, Notification, rows)
+            return len(rows)
+        except UniqueViolation:
+            pass
         session.execute(
             text(
                 f"CREATE TEMP TABLE IF NOT EXISTS notifications_stage ON COMMIT DROP AS "
