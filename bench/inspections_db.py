@@ -14,15 +14,15 @@ each (median, min, max):
   province (scope 520000, level province, period quarter, a fixed seed) by the system actor (an
   admin: every permission). Each sub-phase is timed without changing the service, by wrapping
   the module-level functions the service calls (``pool_rows`` and the credit tiers it reads,
-  ``roster_rows``, the exclusions, ``input_digests``, the freeze inserts, the frozen rows read
-  back, ``run_draw``, the target and assignment inserts where they have a function of their own,
-  the session's commits), the rest of each call shown as such. Times are "self" times (a wrapped
-  call nested in another is taken out of it); the time spent in the driver's ``cursor.execute``
-  (statements sent, rows received), the number of statements and the process's CPU time are
-  counted alongside (the rest of the wall time is waiting: the machine is shared). A COPY
-  through the driver's own connection is not seen by that SQL clock: its time is in the step's
-  wall and CPU time. The draw and its rows are deleted between runs (the previous, dispatched
-  draw stays), so every run starts alike.
+  ``roster_rows``, the exclusions, ``input_digests``, the freeze (the frozen inputs written),
+  the frozen inputs read back, ``run_draw``, the target and assignment inserts where they have a
+  function of their own, the session's commits), the rest of each call shown as such. Times are
+  "self" times (a wrapped call nested in another is taken out of it); the time spent in the
+  driver's ``cursor.execute`` (statements sent, rows received), the number of statements and the
+  process's CPU time are counted alongside (the rest of the wall time is waiting: the machine is
+  shared). A COPY through the driver's own connection is not seen by that SQL clock: its time is
+  in the step's wall and CPU time. The draw and its rows are deleted between runs (the previous,
+  dispatched draw stays), so every run starts alike.
 * **reminders**: :func:`casemgr.services.reminders.scan` as of the benchmark's today, (a) the
   first scan, when every due-soon and overdue deadline needs its notification (``reminded``
   reset and the notifications deleted before each run), (b) the steady state: the scan again
@@ -428,7 +428,7 @@ PREPARE_PARTS = (
     ("other", "scope, draw row, audit"),
 )
 EXECUTE_PARTS = (
-    ("frozen", "frozen rows read back"),
+    ("frozen", "frozen inputs read back"),
     ("run_draw", "run_draw (pure)"),
     ("store", "target + assignment inserts"),
     ("other", "draw row update, the rest"),

@@ -21,9 +21,9 @@ construction):
   (escalations reach the county's head where there is one, else the prefecture's);
 * declared conflicts (回避) on 1 % of the operating enterprises, each with an officer of
   another county of the same prefecture (70 %) or of anywhere else, 10 % of them withdrawn;
-* a previous province-wide draw, dispatched, of the quarter before: its frozen pool (every
-  operating enterprise) and roster, and targets on 30 % of the operating enterprises, each
-  with two officers of other counties (the last inspectors of the next draw);
+* a previous province-wide draw, dispatched, of the quarter before, with targets on 30 % of the
+  operating enterprises, each with two officers of other counties (the last inspectors of the
+  next draw); not its frozen inputs, which nothing measured reads;
 * ``cases`` administrative cases on random operating enterprises (a violation each) with
   ``deadlines`` open deadlines between them (1 to 3 a case, distinct rules), due from 60 days
   before to 120 days after today, 5 % with no officer.
@@ -267,7 +267,7 @@ def generate(
         yield "inspector_conflicts", (n, u, e, "近亲属在该企业任职", declared, withdrawn)
         facts.rows["inspector_conflicts"] = n
 
-    # The previous draw, dispatched: frozen pool and roster, targets, assignments.
+    # The previous draw, dispatched: the draw, its targets and assignments.
     drawn_at = datetime.combine(previous_on + timedelta(days=2), datetime.min.time(), UTC)
     label = f"{previous_on.year}Q{(previous_on.month - 1) // 3 + 1}"
     yield "inspection_draws", (
