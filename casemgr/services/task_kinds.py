@@ -4,6 +4,7 @@ bad request fails at once, naming the field) and reports its progress while it r
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import date
@@ -34,8 +35,44 @@ def _day(params: Mapping[str, Any], name: str) -> date | None:
         ) from None
 
 
-def _check_rescore(session: Session, actor: Actor, params: Mapping[str, Any]) -> None:
-    _day(params, "as_of")
+_TEXT = re.compile(r"^[^\x00-\x1f\ud800-\udfff]{1,200}$")  # printable, no lone surrogates
+_CODE = re.compile(r"^[0-9A-Za-z_]{1,16}$")
+_FILTERS = frozenset({"prefecture", "county", "tier", "industry"})
+
+
+def _only(params: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    """Parameters are checked one by one and nothing else is stored: an unknown one is refused."""
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise InvalidInput.field(
+            f"params.{unknown[0]}"[:100],
+            N_("Unknown parameter; this task takes: {allowed}."),
+            allowed=", ".join(sorted(allowed)),
+        )
+
+
+def _id(params: Mapping[str, Any], name: str) -> int | None:
+    value = params.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+        raise InvalidInput.field(f"params.{name}", N_("Give an id (a positive number)."))
+    return value
+
+
+def _codes(value: Any, name: str) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(v, str) and _CODE.match(v) for v in items):
+        raise InvalidInput.field(
+            f"params.filters.{name}", N_("Give one code or a list of codes (letters, digits).")
+        )
+    return items
+
+
+def _check_rescore(session: Session, actor: Actor, params: Mapping[str, Any]) -> dict[str, Any]:
+    _only(params, frozenset({"as_of"}))
+    day = _day(params, "as_of")
+    return {"as_of": day.isoformat()} if day else {}
 
 
 def _rescore(
@@ -63,11 +100,30 @@ def _rescore(
     }
 
 
-def _check_export(session: Session, actor: Actor, params: Mapping[str, Any]) -> None:
-    if _day(params, "as_of") is None:
+def _check_export(session: Session, actor: Actor, params: Mapping[str, Any]) -> dict[str, Any]:
+    _only(params, frozenset({"as_of", "format", "filters", "since_export_id", "recipients"}))
+    day = _day(params, "as_of")
+    if day is None:
         raise InvalidInput.field("params.as_of", N_("Give the day of the tier list."))
     if params.get("format", "csv") not in ("csv", "xlsx", "json"):
         raise InvalidInput.field("params.format", N_("Choose csv, xlsx or json."))
+    filters = params.get("filters") or {}
+    if not isinstance(filters, dict) or not set(filters) <= _FILTERS:
+        raise InvalidInput.field(
+            "params.filters", N_("Filter by prefecture, county, tier or industry.")
+        )
+    recipients = params.get("recipients") or []
+    if not isinstance(recipients, list) or not all(
+        isinstance(r, str) and _TEXT.match(r) for r in recipients
+    ):
+        raise InvalidInput.field("params.recipients", N_("Give the recipients as a list of names."))
+    return {
+        "as_of": day.isoformat(),
+        "format": params.get("format", "csv"),
+        "filters": {k: _codes(v, k) for k, v in filters.items()},
+        "since_export_id": _id(params, "since_export_id"),
+        "recipients": recipients,
+    }
 
 
 def _export(
@@ -100,10 +156,9 @@ def _export(
     return {"export_id": export.id, "file": name, "rows": export.rows, "sha256": export.sha256}
 
 
-def _check_link(session: Session, actor: Actor, params: Mapping[str, Any]) -> None:
-    batch = params.get("batch_id")
-    if batch is not None and not isinstance(batch, int):
-        raise InvalidInput.field("params.batch_id", N_("Give an import batch id (a number)."))
+def _check_link(session: Session, actor: Actor, params: Mapping[str, Any]) -> dict[str, Any]:
+    _only(params, frozenset({"batch_id"}))
+    return {"batch_id": _id(params, "batch_id")}
 
 
 def _link(
@@ -121,6 +176,21 @@ def _link(
         progress=lambda step, n: progress(0.5, step),
     )
     return dict(link_run.describe(report))
+
+
+def _check_import(session: Session, actor: Actor, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The request stored the upload; its name is kept printable (it is shown in the batch)."""
+    _only(params, frozenset({"stored_as", "source", "filename", "source_date"}))
+    if params.get("source") not in ("registry", "tax", "env"):
+        raise InvalidInput.field("source", N_("Choose registry, tax or env."))
+    day = _day(params, "source_date")
+    name = re.sub(r"[\x00-\x1f\ud800-\udfff]", "", str(params.get("filename") or ""))
+    return {
+        "stored_as": str(params["stored_as"]),
+        "source": params["source"],
+        "filename": name[:300] or "upload",
+        "source_date": day.isoformat() if day else None,
+    }
 
 
 def _import(
@@ -149,4 +219,4 @@ def _import(
 register(TaskKind("credit_rescore", Permission.MANAGE_CREDIT, _rescore, _check_rescore))
 register(TaskKind("credit_export", Permission.MANAGE_CREDIT, _export, _check_export))
 register(TaskKind("link_run", Permission.WRITE_ENTERPRISES, _link, _check_link))
-register(TaskKind("import", Permission.WRITE_ENTERPRISES, _import))
+register(TaskKind("import", Permission.WRITE_ENTERPRISES, _import, _check_import))

@@ -48,7 +48,8 @@ class TaskKind:
     name: str
     permission: Permission
     run: Callable[[Session, Actor, Mapping[str, Any], Progress, Mapping[str, Any]], dict[str, Any]]
-    check: Callable[[Session, Actor, Mapping[str, Any]], None] | None = None
+    # Returns the parameters to store: only what it checked.
+    check: Callable[[Session, Actor, Mapping[str, Any]], Mapping[str, Any]] | None = None
 
 
 KINDS: dict[str, TaskKind] = {}
@@ -75,10 +76,9 @@ def submit(session: Session, actor: Actor, kind: str, params: Mapping[str, Any])
             kinds=", ".join(sorted(kinds())),
         )  # fmt: skip
     require(actor, spec.permission)
-    if spec.check is not None:
-        spec.check(session, actor, params)
+    stored = dict(params) if spec.check is None else dict(spec.check(session, actor, params))
     with transaction(session, actor=actor):
-        task = Task(kind=kind, params=dict(params), created_by_id=actor.user_id)
+        task = Task(kind=kind, params=stored, created_by_id=actor.user_id)
         session.add(task)
     return task
 

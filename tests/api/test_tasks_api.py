@@ -195,3 +195,35 @@ def test_a_task_whose_worker_died_is_queued_again_then_failed(app, session, auth
         expected = TaskStatus.FAILED if attempt == tasks.MAX_ATTEMPTS else TaskStatus.QUEUED
         assert session.get(Task, task.id).status is expected
     assert tasks.run_next(session, app.config) is None
+
+
+@pytest.mark.parametrize(
+    ("kind", "params", "field"),
+    [
+        ("credit_rescore", {"as_of": "2026-01-01", "note": "\u0000"}, "params.note"),
+        ("credit_rescore", {"\udc09": 1}, "params.\udc09"),
+        ("link_run", {"batch_id": 99999999999999999999}, "params.batch_id"),
+        ("link_run", {"batch_id": True}, "params.batch_id"),
+        ("credit_export", {"as_of": "2026-01-01", "filters": {"owner": ["x"]}}, "params.filters"),
+        ("credit_export", {"as_of": "2026-01-01", "filters": {"county": ["52\u0000"]}},
+         "params.filters.county"),
+        ("credit_export", {"as_of": "2026-01-01", "recipients": ["\udc09"]}, "params.recipients"),
+    ],
+)  # fmt: skip
+def test_only_checked_parameters_are_stored(client, regulator, auth, kind, params, field):
+    login = regulator if kind.startswith("credit") else auth.login(Role.ADMIN)
+    body = _submit(client, login, kind, expect=422, **params).get_json()
+    assert field in body["errors"]
+
+
+def test_a_task_stores_the_parameters_it_checked(client, regulator):
+    task = _submit(
+        client, regulator, "credit_export", as_of="2026-11-01", filters={"county": "520302"}
+    ).get_json()
+    assert task["params"] == {
+        "as_of": "2026-11-01",
+        "format": "csv",
+        "filters": {"county": ["520302"]},
+        "since_export_id": None,
+        "recipients": [],
+    }
