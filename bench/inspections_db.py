@@ -1060,6 +1060,7 @@ def main() -> None:
         f"inspections_db:{args.enterprises}:{args.officers}:{args.cases}:{args.deadlines}:"
         f"{SEED}:{TODAY}"
     )
+    code = code_version()  # before the app imports the services: what this process runs
     instance = Path(tempfile.mkdtemp(prefix="bench-inspections-db-"))
     app = make_app(args.server, args.database, instance)
     loaded: dict[str, Any] = {}
@@ -1103,21 +1104,25 @@ def main() -> None:
             },
             "today": TODAY.isoformat(),
             "draw_seed": DRAW_SEED,
-            "code": code_version(),
+            "code": code,
             "targets_s": TARGETS,
             "args": {k: str(v) for k, v in vars(args).items() if k != "server"},
         }
-        if "draw" in args.phases:
-            log("draw")
-            result["draw"] = measure_draw(app, clock, args)
-        if "reminders" in args.phases:
-            log("reminders")
-            result["reminders"] = measure_reminders(app, clock, args)
+        for phase, measure in (("draw", measure_draw), ("reminders", measure_reminders)):
+            if phase in args.phases:
+                log(phase)
+                result[phase] = measure(app, clock, args)
+                # what is measured so far, in case the run is interrupted
+                now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+                partial = {**result, "partial": True, "measured_at": now, "machine": machine()}
+                write_json(args.out, partial)
         result["measured_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         after = code_version()
         if after["sha256"] != result["code"]["sha256"]:
-            result["code_at_end"] = after  # edited while measuring: the figures mix versions
-            log("warning: service files changed while measuring")
+            # The process runs the modules it imported when it started ("code"); the files on
+            # disk changed since: the figures are not those of the tree as it is now.
+            result["code_at_end"] = after
+            log("warning: service files changed on disk while measuring (not reloaded)")
         result["machine"] = machine()
         write_json(args.out, result)
         print(section(result))
