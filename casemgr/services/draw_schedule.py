@@ -40,7 +40,6 @@ def tell_planners(
 ) -> int:
     """Tell the planners covering a scope that its scheduled draw is ready for review, or why it
     was refused (the refusal's first message, with its numbers)."""
-    session.rollback()
     counties = counties_under(session, scope_code)
     planners = [
         uid
