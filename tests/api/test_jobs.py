@@ -4,7 +4,6 @@ publication expiry."""
 
 from __future__ import annotations
 
-import socket
 from datetime import date
 from email.header import decode_header, make_header
 
@@ -36,24 +35,9 @@ def _kinds(session, user_id):
     ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_the_reminder_job_writes_reminders_and_the_mail_job_sends_them_once(
-    bound, client, session, world, monkeypatch
+    bound, client, session, world, monkeypatch, smtp_server
 ):
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message)
-
     officer = session.get(User, world["officer"].user_id)
     officer.email = "officer@example.gov.cn"
     session.commit()
@@ -66,16 +50,12 @@ def test_the_reminder_job_writes_reminders_and_the_mail_job_sends_them_once(
     assert _kinds(session, world["head"].user_id) == ["deadline_escalated"]
     assert "escalated 0" in jobs.send_reminders()  # never twice
 
-    port = _free_port()
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        monkeypatch.setitem(bound.config, "SMTP_HOST", "127.0.0.1")
-        monkeypatch.setitem(bound.config, "SMTP_PORT", port)
-        assert jobs.deliver_email() == "sent 1, failed 0"  # the head has no address
-        assert jobs.deliver_email() == "sent 0, failed 0"
-    finally:
-        controller.stop()
+    smtp_server.start()
+    monkeypatch.setitem(bound.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(bound.config, "SMTP_PORT", smtp_server.port)
+    assert jobs.deliver_email() == "sent 1, failed 0"  # the head has no address
+    assert jobs.deliver_email() == "sent 0, failed 0"
+    received = smtp_server.received
     assert len(received) == 1
     subject = str(make_header(decode_header(received[0]["Subject"])))
     assert subject.startswith("督办")  # the system's language, zh-CN

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
 
 import pytest
@@ -138,22 +137,9 @@ def test_inbox_counts_unread_and_marks_read_only_ones_own(client, session, world
     assert _inbox(client, other, unread="true")["total"] == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def test_reminders_go_out_by_email_once_and_a_failure_is_kept_for_a_retry(client, session, world):
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Message
-
-    received = []
-
-    class Collect(Message):
-        def handle_message(self, message):
-            received.append(message)
-
+def test_reminders_go_out_by_email_once_and_a_failure_is_kept_for_a_retry(
+    client, session, world, smtp_server
+):
     officer = session.get(type(world["colleague"]), world["officer"].user_id)
     officer.email = "officer@example.gov.cn"
     session.commit()
@@ -163,19 +149,15 @@ def test_reminders_go_out_by_email_once_and_a_failure_is_kept_for_a_retry(client
     def render(note):
         return note.subject.format(**note.params), "body"
 
-    port = _free_port()
-    down = SmtpSettings(host="127.0.0.1", port=port, timeout=2)
+    down = SmtpSettings(host="127.0.0.1", port=smtp_server.port, timeout=2)
     assert notifications.deliver_emails(session, down, render) == (0, 1)
     note = session.scalar(select(Notification))
     assert note.emailed_at is None and note.email_error.startswith("connect")
 
-    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        assert notifications.deliver_emails(session, down, render) == (1, 0)
-        assert notifications.deliver_emails(session, down, render) == (0, 0)
-    finally:
-        controller.stop()
+    smtp_server.start()
+    assert notifications.deliver_emails(session, down, render) == (1, 0)
+    assert notifications.deliver_emails(session, down, render) == (0, 0)
+    received = smtp_server.received
     assert len(received) == 1
     assert received[0]["To"] == "officer@example.gov.cn"
     assert due.isoformat() in received[0]["Subject"]
