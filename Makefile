@@ -45,7 +45,7 @@ lint: install
 # The suite runs on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set or a local server
 # answers at 127.0.0.1:5432 (each run creates and drops its own database).
 test: lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -p no:cacheprovider
 	@if [ -n "$$TEST_DATABASE_URL" ] || $(BIN)/python tests/pg_available.py; then \
 		TEST_DATABASE_URL="$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/postgres}" \
 		$(BIN)/python -m pytest -q -p no:cacheprovider -m "not sqlite_only" \

@@ -13,24 +13,22 @@ from flask.cli import FlaskGroup
 from flask_babel import refresh
 
 from casemgr import api as api_package
-from casemgr import cli, errors, jobs
+from casemgr import cli, errors, jobs, web
 from casemgr.config import API_SETTINGS, from_env
 from casemgr.extensions import api, babel, csrf, db, login_manager, migrate
+from casemgr.i18n import LOCALES
 from casemgr.models.audit import signer
 from casemgr.schemas.common import ErrorSchema
 from casemgr.services import credit_events
 from casemgr.translations import compile_catalogs
-from casemgr.web.documents import bp as documents_bp
-from casemgr.web.pages import bp as pages_bp
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
-LOCALES = ("zh_CN", "en")
 
 
 def _select_locale() -> str | None:
-    wanted = request.args.get("lang")
-    if wanted in LOCALES:
-        return wanted
+    for wanted in (request.args.get("lang"), request.cookies.get(web.LANGUAGE_COOKIE)):
+        if wanted in LOCALES:
+            return wanted
     return request.accept_languages.best_match(LOCALES) or None
 
 
@@ -63,8 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         csrf.exempt(blp)  # the API authenticates with bearer tokens, never cookies
     compile_catalogs()
     babel.init_app(app, locale_selector=_select_locale)
-    app.register_blueprint(pages_bp)
-    app.register_blueprint(documents_bp)
+    web.register(app)
     errors.register(app)
     cli.register(app)
     jobs.register(app)

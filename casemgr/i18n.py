@@ -9,3 +9,7 @@ domain itself never imports Flask-Babel.
 def N_(message: str) -> str:  # noqa: N802 - gettext convention
     """Mark ``message`` for extraction by ``pybabel extract -k N_``; return it unchanged."""
     return message
+
+
+# The interface languages: Chinese first (zh-CN), English second.
+LOCALES = ("zh_CN", "en")

@@ -190,3 +190,17 @@ def auth(client: FlaskClient, session: Session) -> Auth:
 @pytest.fixture
 def admin_actor(session: Session) -> Actor:
     return SYSTEM_ACTOR
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say how many browser tests ran, so CI can fail when they were all skipped."""
+    stats = terminalreporter.stats
+    e2e = {
+        outcome: sum("tests/e2e/" in getattr(r, "nodeid", "") for r in stats.get(outcome, []))
+        for outcome in ("passed", "failed", "skipped", "error")
+    }
+    if any(e2e.values()):
+        terminalreporter.write_line(
+            f"E2E browser tests: {e2e['passed']} passed, {e2e['failed'] + e2e['error']} failed,"
+            f" {e2e['skipped']} skipped"
+        )

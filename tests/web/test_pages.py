@@ -2,27 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from casemgr.policy import Role
 from tests.conftest import PASSWORD
 from tests.factories import EnterpriseFactory
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no CSRF token in the form"
-    return match.group(1)
-
-
-def _login(client, username: str, password: str = PASSWORD):
-    page = client.get("/login")
-    return client.post(
-        "/login",
-        data={"username": username, "password": password, "csrf_token": _csrf(page.text)},
-    )
+from tests.web.conftest import csrf_of as _csrf
+from tests.web.conftest import login as _login
 
 
 def test_pages_require_login(client):

@@ -1,0 +1,7 @@
+"""Pages: linking."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("linking_pages", __name__)
