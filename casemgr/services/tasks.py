@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -93,10 +93,48 @@ def get_task(session: Session, actor: Actor, task_id: int) -> Task:
     return task
 
 
-def list_tasks(session: Session, actor: Actor, *, page: int = 1, per_page: int = 20) -> Page[Task]:
-    """The actor's tasks, newest first."""
-    stmt = select(Task).where(Task.created_by_id == actor.user_id).order_by(Task.id.desc())
+def list_tasks(
+    session: Session, actor: Actor, *, page: int = 1, per_page: int = 20, everyone: bool = False
+) -> Page[Task]:
+    """The actor's tasks, newest first; ``everyone``: every user's (administrators, who may
+    open any task). Raises PermissionDenied (``everyone`` for anyone else)."""
+    stmt = select(Task).order_by(Task.id.desc())
+    if everyone:
+        require(actor, Permission.MANAGE_USERS)
+    else:
+        stmt = stmt.where(Task.created_by_id == actor.user_id)
     return paginate(session, stmt, page=page, per_page=per_page)
+
+
+def submitter_names(session: Session, tasks: Iterable[Task]) -> dict[int, str]:
+    """The display name (or user name) of each task's submitter, in one query."""
+    ids = {t.created_by_id for t in tasks}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(User.id, User.display_name, User.username).where(User.id.in_(ids))
+    )
+    return {uid: display or username for uid, display, username in rows}
+
+
+def _failure(exc: DomainError) -> dict[str, Any]:
+    """A domain refusal as data (msgid template, parameters, field errors), so a page can show
+    it in the reader's language; the ``error`` text keeps the English message."""
+
+    def plain(value: Any) -> Any:
+        if value is None or isinstance(value, str | int | float | bool):
+            return value
+        return str(value)
+
+    errors = {
+        str(name): [str(m) for m in (msgs if isinstance(msgs, list | tuple) else [msgs])]
+        for name, msgs in (exc.errors or {}).items()
+    }
+    return {
+        "message": exc.message_template,
+        "params": {str(k): plain(v) for k, v in exc.params.items()},
+        "errors": errors,
+    }
 
 
 def cancel(session: Session, actor: Actor, task_id: int) -> Task:
@@ -241,6 +279,7 @@ def run_claimed(session: Session, task_id: int, settings: Mapping[str, Any]) -> 
             task_id,
             status=TaskStatus.FAILED,
             error=f"{message}\n\n{detail}",
+            result={"failure": _failure(exc)} if isinstance(exc, DomainError) else None,
             finished_at=utcnow(),
         )
     else:
