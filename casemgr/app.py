@@ -11,6 +11,7 @@ import click
 from flask import Flask, g, request
 from flask.cli import FlaskGroup
 from flask_babel import refresh
+from sqlalchemy import event
 
 from casemgr import api as api_package
 from casemgr import cli, errors, jobs, web
@@ -32,10 +33,24 @@ def _select_locale() -> str | None:
     return request.accept_languages.best_match(LOCALES) or None
 
 
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Write-ahead logging: readers never block the one writer nor it them, so the scheduler,
+    the workers and the web requests share the embedded database without lock errors."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = {**from_env(), **API_SETTINGS, **(config or {})}
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"], instance_relative_config=True)
     app.config.update(settings)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        # The embedded database has one writer at a time: the scheduler, the workers and the web
+        # requests wait their turn (up to 30 s) instead of failing at pysqlite's 5 s default.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     audit_key = (
@@ -50,6 +65,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     db.init_app(app)
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        with app.app_context():
+            event.listen(db.engine, "connect", _sqlite_pragmas)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     api.ERROR_SCHEMA = ErrorSchema
     api.init_app(app)

@@ -7,6 +7,7 @@ client sees, and the session is rolled back.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from http import HTTPStatus
 from typing import Any
@@ -20,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from casemgr.exceptions import Conflict, DomainError, Message, StaleVersion
 from casemgr.extensions import db
 from casemgr.i18n import N_
+from casemgr.translations import validation_messages
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,25 @@ def _fill(value: Any, params: dict[str, Any]) -> Any:
         return value
 
 
+def _preformatted_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile(
+        "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts)) + "$"
+    )
+
+
+# marshmallow fills these templates (Length, Range, Enum) before a message reaches this module,
+# so a plain gettext of what arrives does not match: they are mapped back to their template.
+_PREFORMATTED = tuple((_preformatted_pattern(t), t) for t in validation_messages.PREFORMATTED)
+
+
 def _tr(template: str, params: dict[str, Any]) -> str:
     text = gettext(template) if template else ""
+    if text == template:
+        for pattern, original in _PREFORMATTED:
+            found = pattern.match(template)
+            if found:
+                return gettext(original).format(**found.groupdict())
     if params:
         # Values that are themselves msgids (a guard's reason, a kind of record) translate too;
         # gettext returns any other string unchanged.

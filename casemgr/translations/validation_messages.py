@@ -3,7 +3,7 @@
 ``casemgr.errors`` passes every field-level message through ``gettext``, so the default
 messages of marshmallow and webargs, and the custom ``error=`` strings of the schemas, need
 catalogue entries. Listing them here with ``N_`` keeps ``pybabel extract``/``update`` from
-dropping them as obsolete. This module is never imported at runtime.
+dropping them as obsolete. At runtime only ``PREFORMATTED`` is read (by ``casemgr.errors``).
 
 When marshmallow or webargs change a default message, update it here and in the catalogue
 (``tests/unit/test_translations.py`` compares these lists with the installed libraries).
@@ -59,7 +59,7 @@ SCHEMAS = (
 # (Field.make_error and the Length/Range validators call ``str.format``), so a plain
 # ``gettext`` of the arriving text does not match them. They are kept translated for code
 # that maps a filled message back to its template (or for validators given these templates
-# through ``error=``).
+# through ``error=``). ``casemgr.errors`` maps a filled message back to its template.
 PREFORMATTED = (
     # fields.Enum ("unknown")
     N_("Must be one of: {choices}."),
