@@ -223,6 +223,8 @@ class BoardFilter:
     rule_code: str | None = None
     states: Collection[DeadlineStateValue] = (DeadlineStateValue.OPEN, DeadlineStateValue.MISSED)
     due_before: date | None = None
+    due_after: date | None = None  # due on or after this day
+    undone: bool = False  # only deadlines not yet done (overdue = missed and still undone)
 
 
 BOARD_SORTS = {
@@ -248,6 +250,10 @@ def board_query(f: BoardFilter, *, scope: Collection[str] | None) -> Select[Any]
         stmt = stmt.where(Deadline.state.in_(list(f.states)))
     if f.due_before is not None:
         stmt = stmt.where(Deadline.due_on <= f.due_before)
+    if f.due_after is not None:
+        stmt = stmt.where(Deadline.due_on >= f.due_after)
+    if f.undone:
+        stmt = stmt.where(Deadline.done_on.is_(None))
     return stmt
 
 
@@ -271,7 +277,8 @@ def board(
     else:
         stmt = board_query(f, scope=actor.counties)
     stmt = apply_sort(stmt, sort, BOARD_SORTS, "due_on", Deadline.id)
-    audit_list_read(session, actor, "deadlines", f"board:{f.channel},{f.rule_code},{f.states}")
+    states = "|".join(sorted(DeadlineStateValue(s).value for s in f.states))
+    audit_list_read(session, actor, "deadlines", f"board:{f.channel},{f.rule_code},{states}")
     return paginate(session, stmt, page=page, per_page=per_page)
 
 

@@ -1,10 +1,9 @@
-"""Pages: login with CSRF, the enterprise list, logout, health check, vendored API docs."""
+"""Pages: login with CSRF, the officer's home, logout, health check, vendored API docs."""
 
 from __future__ import annotations
 
 from casemgr.policy import Role
 from tests.conftest import PASSWORD
-from tests.factories import EnterpriseFactory
 from tests.web.conftest import csrf_of as _csrf
 from tests.web.conftest import login as _login
 
@@ -25,16 +24,14 @@ def test_a_login_without_the_csrf_token_is_refused(client, auth):
     assert client.get("/").status_code == 302
 
 
-def test_an_officer_sees_the_enterprises_of_their_county(client, auth):
-    EnterpriseFactory(name="仁怀市国酱酒业有限公司", county_code="520382")
-    EnterpriseFactory(name="南明区别处化工有限公司", county_code="520102")
-    auth.session.commit()
+def test_an_officers_home_shows_their_roles_jurisdiction_and_menu(client, auth):
     user = auth.user(Role.OFFICER, jurisdictions=("520382",))
+    auth.session.commit()
     assert _login(client, user.username).status_code == 302
     page = client.get("/").text
-    assert "仁怀市国酱酒业有限公司" in page
-    assert "南明区别处化工有限公司" not in page
-    assert "国酱" in client.get("/?q=国酱").text
+    assert "执法人员" in page and "仁怀市 (520382)" in page
+    assert "我的案件" in page and "我的期限" in page and "未读通知" in page
+    assert 'href="/deadlines"' in page  # the menu leads to the deadline board
 
 
 def test_a_wrong_password_shows_an_error(client, auth):
