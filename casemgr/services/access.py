@@ -77,5 +77,6 @@ def audit_list_read(session: Session, actor: Actor, table_name: str, query: str)
     from casemgr.models import AuditAction
     from casemgr.models.audit import write_entry
 
+    key = query[:128]  # audit_entries.record_key holds 128 characters
     with transaction(session, actor=actor):
-        write_entry(session, action=AuditAction.READ, table_name=table_name, record_key=query[:200])
+        write_entry(session, action=AuditAction.READ, table_name=table_name, record_key=key)
