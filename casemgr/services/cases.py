@@ -26,7 +26,7 @@ from casemgr.lifecycles.administrative import (
     decision_overdue,
     hearing_eligible,
 )
-from casemgr.models import AuditAction, User
+from casemgr.models import AuditAction, OrganKind, User
 from casemgr.models.audit import write_entry
 from casemgr.models.cases import (
     Case,
@@ -48,6 +48,7 @@ from casemgr.services.access import (
 )
 from casemgr.services.enterprises import territory_counties
 from casemgr.services.localtime import LOCAL, local_today
+from casemgr.services.reference import organ_code
 from casemgr.services.violations import visible_violation
 
 _E = AdminEvent
@@ -331,6 +332,10 @@ def _record_step(
         deadlines.open_deadline(case, "enforcement.after_demand", on, today=today)
     elif event is _E.APPLY_COURT_ENFORCEMENT:
         deadlines.meet(case, "enforcement.after_demand", on, today=today)
+        if case.court_code is None:
+            # The agency applies to the competent court where it sits (行政强制法 art. 54), the
+            # basic court (行诉解释 2018 art. 157 [R]): the family is then before that court.
+            case.court_code = organ_code(OrganKind.COURT, case.county_code)
     elif event is _E.RECORD_PERFORMANCE:
         deadlines.meet(case, "admin.fine_payment", on, today=today)
         case.closed_on = on
@@ -358,7 +363,8 @@ def apply_event(
     Raises PermissionDenied, NotFound, StaleVersion, InvalidInput, IllegalTransition and
     GuardFailed (409, naming the allowed events or the rule, its basis and the ways forward).
     """
-    require(actor, Permission.WRITE_CASES)
+    # Each step's own permission: officers record, heads approve, and the legal reviewer, who
+    # records nothing else, passes or fails the legal review (行政处罚法 art. 58).
     require(actor, EVENT_PERMISSION.get(event, Permission.WRITE_CASES))
     today = local_today()
     on = data.get("on") or today
