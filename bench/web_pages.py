@@ -68,6 +68,7 @@ from bench.common import (  # noqa: E402
     copy_line,
     dispose,
     drop_database,
+    drop_indexes,
     enterprise_row,
     latency_stats,
     loaded_key,
@@ -78,6 +79,7 @@ from bench.common import (  # noqa: E402
     migrate_to_head,
     ratio,
     reset_sequences,
+    restore_indexes,
     source_row,
     url,
     vacuum_analyze,
@@ -217,6 +219,42 @@ def add_scores(server: str, scheme_key: str) -> int:
     return sid
 
 
+def add_graph(server: str) -> dict[str, Any]:
+    """The relationship graph of issue 5's shape (about 5 edges per enterprise) over every
+    enterprise, as ``bench/graph.py`` generates it (its generator, unchanged)."""
+    from bench import graph as graph_bench
+    from bench.graph_data import EDGE_COLUMNS, NODE_COLUMNS, GraphFacts, generate_graph
+
+    with psycopg.connect(url(server, DB_NAME)) as conn:
+        rows = conn.execute(
+            "SELECT county_code, coalesce(legal_representative, '佚名'), coalesce(address, '') "
+            "FROM enterprises ORDER BY id"
+        ).fetchall()
+    counties = [r[0] for r in rows]
+    reps = [r[1] for r in rows]
+    addresses = [r[2] for r in rows]
+    del rows
+    restore = drop_indexes(server, DB_NAME, graph_bench.EDGE_INDEXES, ())
+    facts = GraphFacts()
+    tables = {"graph_nodes": NODE_COLUMNS, "graph_edges": EDGE_COLUMNS}
+    feed = CopyFeed(server, DB_NAME, tables)
+    buffers: dict[str, list[str]] = {t: [] for t in tables}
+    for table, row in generate_graph(
+        counties, reps, addresses, seed=SEED, cap=graph_bench.CAP, facts=facts
+    ):
+        buffers[table].append(copy_line(row))
+        if len(buffers[table]) >= 20_000:
+            feed.put(table, buffers[table])
+            buffers[table] = []
+    for table, lines in buffers.items():
+        feed.put(table, lines)
+    feed.finish()
+    restore_indexes(server, DB_NAME, restore, ())
+    reset_sequences(server, DB_NAME, tables)
+    vacuum_analyze(server, DB_NAME, tables)
+    return {"nodes": facts.nodes, "edges": facts.edges}
+
+
 def create_callers(app: Any) -> None:
     from sqlalchemy import select
 
@@ -287,6 +325,10 @@ def load(server: str, app: Any, args: argparse.Namespace, today: Any) -> dict[st
     timings["credit_scores"] = add_scores(server, scheme_key)
     timings["credit_scores_s"] = round(time.perf_counter() - started, 1)
     vacuum_analyze(server, DB_NAME, [*EXTRA_COLUMNS, *SCORE_COLUMNS])
+    started = time.perf_counter()
+    log("adding the relationship graph")
+    timings["graph"] = add_graph(server)
+    timings["graph_s"] = round(time.perf_counter() - started, 1)
     create_callers(app)
     started = time.perf_counter()
     log("planning the inspection round and drawing")
@@ -346,7 +388,9 @@ def samples(server: str) -> dict[str, int]:
         "document_id": "SELECT id FROM issued_documents ORDER BY id LIMIT 1",
         "round_id": "SELECT id FROM inspection_rounds ORDER BY id LIMIT 1",
         "draw_id": "SELECT id FROM inspection_draws ORDER BY id LIMIT 1",
-        "unit_inspection_id": "SELECT id FROM unit_inspections ORDER BY id LIMIT 1",
+        "visit_id": "SELECT id FROM unit_inspections ORDER BY id LIMIT 1",
+        "candidate_id": "SELECT id FROM link_candidates ORDER BY id LIMIT 1",
+        "evidence_id": "SELECT id FROM evidence ORDER BY id LIMIT 1",
         "task_id": "SELECT id FROM tasks ORDER BY id LIMIT 1",
         "objection_id": "SELECT id FROM credit_objections ORDER BY id LIMIT 1",
         "repair_id": "SELECT id FROM credit_repairs ORDER BY id LIMIT 1",
@@ -363,6 +407,9 @@ def samples(server: str) -> dict[str, int]:
                 found[name] = int(row[0])
     found["id"] = found.get("case_id", 1)
     return found
+
+
+_CONVERTER = re.compile(r"<(\w+)\([^)]*\):(\w+)>")
 
 
 @dataclass
@@ -396,8 +443,9 @@ def discover(app: Any, ids: dict[str, int]) -> tuple[list[Page], list[str]]:
             from flask import url_for
 
             path = url_for(rule.endpoint, **values)
-        twin = API_TWINS.get(rule.rule)
-        pages.append(Page(rule.rule, path, twin.format(**values) if twin else None))
+        name = _CONVERTER.sub(r"<\1:\2>", rule.rule)  # <int(max=...):id> -> <int:id>
+        twin = API_TWINS.get(name)
+        pages.append(Page(name, path, twin.format(**values) if twin else None))
     return pages, skipped
 
 
@@ -505,6 +553,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--only", default="", help="measure only pages starting with this")
     parser.add_argument("--load-only", action="store_true", help="load the data, measure nothing")
+    parser.add_argument(
+        "--add-graph", action="store_true", help="add the graph to a database loaded without it"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     add_server_argument(parser)
     args = parser.parse_args(argv)
@@ -518,9 +569,13 @@ def main(argv: list[str] | None = None) -> None:
         app = make_app(server, DB_NAME, instance)
         key = (
             f"bench/web_pages.py families={args.families} targets={args.targets} "
-            f"enterprises={args.enterprises} seed={SEED} today={today}"
+            f"enterprises={args.enterprises} seed={SEED} today={today} graph=5"
         )
         timings: dict[str, Any] = {}
+        if args.add_graph and loaded_key(server, DB_NAME) == key.replace(" graph=5", ""):
+            log("adding the relationship graph to the loaded database")
+            timings = {"graph": add_graph(server)}
+            mark_loaded(server, DB_NAME, key)
         if args.keep and loaded_key(server, DB_NAME) == key:
             log(f"reusing {DB_NAME}")
             migrate_to_head(app)

@@ -77,8 +77,9 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def page(browser: Any, live_server: str, request: pytest.FixtureRequest) -> Iterator[Any]:
-    """A fresh browser tab at 1366x768 in Chinese. Script errors, CSP violations and failed
-    asset loads fail the test, since they mean a page half-works."""
+    """A fresh browser tab at 1366x768 in Chinese. Script errors, CSP violations, failed asset
+    loads and any request to another origin fail the test, since they mean a page half-works
+    (or would not work on an intranet)."""
     context = browser.new_context(
         base_url=live_server, locale="zh-CN", viewport={"width": 1366, "height": 768}
     )
@@ -95,8 +96,14 @@ def page(browser: Any, live_server: str, request: pytest.FixtureRequest) -> Iter
         if response.status >= 400 and response.request.resource_type != "document":
             problems.append(f"{response.status} {response.url}")
 
+    def on_request(request: Any) -> None:
+        # The intranet has no internet: every asset must come from the application itself.
+        if not request.url.startswith((live_server, "data:", "blob:", "about:")):
+            problems.append(f"request outside the application: {request.url}")
+
     tab.on("console", on_console)
     tab.on("response", on_response)
+    tab.on("request", on_request)
     tab.on("pageerror", lambda exc: problems.append(str(exc)))
     tab.set_default_timeout(15_000)
     yield tab
