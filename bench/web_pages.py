@@ -255,6 +255,25 @@ def add_graph(server: str) -> dict[str, Any]:
     return {"nodes": facts.nodes, "edges": facts.edges}
 
 
+def refill_credit_current(server: str) -> None:
+    """COPY bypasses the services that keep ``credit_current`` and ``credit_tier_counts``
+    exact: fill them from the history as migration 0019 does, with its own statements."""
+    import importlib.util
+
+    path = ROOT / "migrations" / "versions" / "0019_credit_current.py"
+    spec = importlib.util.spec_from_file_location("migration_0019", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with psycopg.connect(url(server, DB_NAME), autocommit=True) as conn:
+        conn.execute("SET work_mem = '256MB'")
+        conn.execute("TRUNCATE credit_tier_counts, credit_current")
+        conn.execute(migration.FILL_CURRENT)
+        conn.execute(migration.FILL_COUNTS)
+        conn.execute("ANALYZE credit_current")
+        conn.execute("ANALYZE credit_tier_counts")
+
+
 def create_callers(app: Any) -> None:
     from sqlalchemy import select
 
@@ -325,6 +344,7 @@ def load(server: str, app: Any, args: argparse.Namespace, today: Any) -> dict[st
     timings["credit_scores"] = add_scores(server, scheme_key)
     timings["credit_scores_s"] = round(time.perf_counter() - started, 1)
     vacuum_analyze(server, DB_NAME, [*EXTRA_COLUMNS, *SCORE_COLUMNS])
+    refill_credit_current(server)
     started = time.perf_counter()
     log("adding the relationship graph")
     timings["graph"] = add_graph(server)
@@ -553,9 +573,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     parser.add_argument("--only", default="", help="measure only pages starting with this")
     parser.add_argument("--load-only", action="store_true", help="load the data, measure nothing")
-    parser.add_argument(
-        "--add-graph", action="store_true", help="add the graph to a database loaded without it"
-    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     add_server_argument(parser)
     args = parser.parse_args(argv)
@@ -572,14 +589,17 @@ def main(argv: list[str] | None = None) -> None:
             f"enterprises={args.enterprises} seed={SEED} today={today} graph=5"
         )
         timings: dict[str, Any] = {}
-        if args.add_graph and loaded_key(server, DB_NAME) == key.replace(" graph=5", ""):
-            log("adding the relationship graph to the loaded database")
-            timings = {"graph": add_graph(server)}
-            mark_loaded(server, DB_NAME, key)
-        if args.keep and loaded_key(server, DB_NAME) == key:
+        loaded = loaded_key(server, DB_NAME)
+        # The data's dates count back from the day it was loaded: a database loaded on an
+        # earlier day is reused as it is (deadline states as of that day), never reloaded.
+        same = loaded is not None and loaded.rsplit(" today=", 1)[0] == key.rsplit(" today=", 1)[0]
+        if args.keep and same:
             log(f"reusing {DB_NAME}")
             migrate_to_head(app)
             create_callers(app)
+        elif args.keep:
+            # Never reload under --keep: another run may be measuring on this database.
+            raise SystemExit(f"{DB_NAME} is not loaded as asked ({loaded!r}); run without --keep")
         else:
             timings = load(server, app, args, today)
             mark_loaded(server, DB_NAME, key)

@@ -67,7 +67,7 @@ def _tr(template: str, params: dict[str, Any]) -> str:
         for pattern, original in _PREFORMATTED:
             found = pattern.match(template)
             if found:
-                return gettext(original).format(**found.groupdict())
+                return str(gettext(original)).format(**found.groupdict())
     if params:
         # Values that are themselves msgids (a guard's reason, a kind of record) translate too;
         # gettext returns any other string unchanged.
