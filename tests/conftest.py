@@ -8,9 +8,11 @@ run depends on what an earlier one left.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -116,6 +118,10 @@ def _fresh_rows(request: pytest.FixtureRequest) -> Iterator[None]:
         db.session.rollback()
         _clean(db.session)
         db.session.remove()
+    # Files the rows pointed to (exports, uploads) go with them: the next test's ids restart.
+    for folder in (Path(app.instance_path) / "exports", Path(app.config["UPLOAD_FOLDER"])):
+        if folder.is_dir():
+            shutil.rmtree(folder)
 
 
 @pytest.fixture

@@ -78,9 +78,13 @@ class InspectionDraw(Audited, Timestamped, Base):
 
 class DrawInputs(Base):
     """A draw's frozen inputs: the document anyone re-runs it from
-    (:mod:`casemgr.planning.draw_documents`, with the pool's internal enterprise ids beside it),
-    as gzip-compressed JSON, with the SHA-256 of the compressed bytes. One row per draw: a
-    province pool of 100,000 enterprises is written and read back in a fraction of a second."""
+    (:mod:`casemgr.planning.draw_documents`) and the pool's internal enterprise ids, with the
+    SHA-256 of the stored bytes. Stored as two gzip members one after the other (the ids as a
+    JSON list, then the published document exactly as it is downloaded), so the download sends
+    the second member as it is (``Content-Encoding: gzip``); draws stored earlier hold one gzip
+    JSON document whose last key is the ids (``casemgr.services.draws`` reads both). One row per
+    draw: a province pool of 100,000 enterprises is written and read back in a fraction of a
+    second."""
 
     __tablename__ = "draw_inputs"
 

@@ -29,7 +29,7 @@ TaskPageSchema = page_of(TaskSchema)
 class TaskCreateSchema(Schema):
     kind = fields.String(
         required=True,
-        validate=validate.OneOf(["credit_rescore", "credit_export", "link_run"]),
+        validate=validate.OneOf(["credit_rescore", "credit_export", "link_run", "draw_verify"]),
         metadata={"description": "Imports are queued with POST /api/v1/tasks/imports"},
     )
     params = fields.Dict(load_default=dict)

@@ -73,7 +73,7 @@ def tell_planners(
                     dedupe_key=f"draw:{scope_code}:{period_label}:{kind}",
                     subject=subject,
                     params=params,
-                    link=f"/draws/{draw_id}" if draw_id else "/draws",
+                    link=f"/inspections/draws/{draw_id}" if draw_id else "/inspections",
                     email=True,
                 )
                 for uid in sorted(set(planners))

@@ -18,12 +18,13 @@ import gzip
 import hashlib
 import json
 import secrets
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from casemgr.db import transaction, utcnow
@@ -186,29 +187,75 @@ def prepare_draw(
 
 def _freeze(session: Session, draw_id: int, request: drawing.DrawRequest) -> None:
     """Store the request as its published document, with the pool's enterprise ids beside it
-    (the document names enterprises by USCC only), compressed."""
+    (the document names enterprises by USCC only), compressed.
+
+    Two gzip members one after the other: first the enterprise ids (a JSON list, in pool order),
+    then the published document exactly as it is downloaded, so that the download sends the
+    stored second member as it is (``Content-Encoding: gzip``) without decompressing it."""
     doc = request_to_document(request)
     by_key = {e.key: e.enterprise_id for e in request.pool}
-    doc["enterprise_ids"] = [by_key[row[0]] for row in doc["pool"]]
+    ids = [by_key[row[0]] for row in doc["pool"]]
     # Level 1: a province pool compresses to about a fifth in a tenth of a second.
-    body = gzip.compress(
-        json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1
-    )
+    body = gzip.compress(_json(ids), 1) + gzip.compress(_json(doc), 1)
     session.add(DrawInputs(draw_id=draw_id, document=body, sha256=hashlib.sha256(body).hexdigest()))
 
 
-def _document(session: Session, draw: InspectionDraw) -> dict[str, Any]:
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class FrozenDocument:
+    """A draw's published inputs document (UTF-8 JSON) as it is stored: one gzip member
+    (``compressed``), or, for a draw frozen before the document was stored apart from the
+    enterprise ids, already decompressed (``raw``)."""
+
+    compressed: bytes | None
+    raw: bytes | None
+
+    def decompressed(self) -> bytes:
+        if self.raw is not None:
+            return self.raw
+        assert self.compressed is not None
+        return gzip.decompress(self.compressed)
+
+
+# The stored form before the two members: one JSON object whose last key is the ids.
+_OLD_IDS_KEY = b',"enterprise_ids":['
+
+
+def _stored(
+    session: Session, draw: InspectionDraw, *, ids: bool = True
+) -> tuple[FrozenDocument, list[int] | None]:
+    """The stored document and (with ``ids``) the pool's enterprise ids."""
     row = session.get(DrawInputs, draw.id)
     if row is None:
         raise NotFound(kind=N_("Inspection draw"), key=draw.id)
-    doc: dict[str, Any] = json.loads(gzip.decompress(row.document))
-    return doc
+    body = bytes(row.document)
+    first = zlib.decompressobj(wbits=31)  # gzip; stops at the end of the first member
+    head = first.decompress(body)
+    if first.unused_data:
+        return FrozenDocument(first.unused_data, None), json.loads(head) if ids else None
+    # A draw frozen before the split: the document with "enterprise_ids" as its last key.
+    cut = head.rfind(_OLD_IDS_KEY)
+    if cut < 0:
+        raise ValueError(f"draw {draw.id}: stored inputs without enterprise ids")
+    old_ids = json.loads(head[cut + len(_OLD_IDS_KEY) - 1 : -1]) if ids else None
+    return FrozenDocument(None, head[:cut] + b"}"), old_ids
+
+
+def _document(session: Session, draw: InspectionDraw) -> tuple[dict[str, Any], list[int]]:
+    """The published document and the pool's enterprise ids."""
+    stored, ids = _stored(session, draw)
+    assert ids is not None
+    doc: dict[str, Any] = json.loads(stored.decompressed())
+    return doc, ids
 
 
 def frozen_request(session: Session, draw: InspectionDraw) -> drawing.DrawRequest:
     """The draw's request rebuilt from its frozen inputs alone (what a re-run uses)."""
-    doc = _document(session, draw)
-    return request_from_document(doc, doc["enterprise_ids"])
+    doc, ids = _document(session, draw)
+    return request_from_document(doc, ids)
 
 
 def _draw(session: Session, draw_id: int) -> InspectionDraw:
@@ -307,17 +354,27 @@ def verify_draw(session: Session, actor: Actor, draw_id: int) -> Verification:
     )
 
 
+def _may_read_inputs(session: Session, actor: Actor, draw_id: int) -> InspectionDraw:
+    draw = get_draw(session, actor, draw_id)
+    if not actor.can(Permission.PLAN_INSPECTIONS) and draw.status is not DrawStatus.PUBLISHED:
+        raise NotFound(kind=N_("Inspection draw"), key=draw_id)
+    return draw
+
+
 def draw_inputs(session: Session, actor: Actor, draw_id: int) -> dict[str, Any]:
     """The draw's frozen inputs as the document anyone can re-run it from
     (:mod:`casemgr.planning.draw_documents`): planners at any time, everyone once the results
     are published (before that the pool would reveal the list). Raises PermissionDenied,
     NotFound."""
-    draw = get_draw(session, actor, draw_id)
-    if not actor.can(Permission.PLAN_INSPECTIONS) and draw.status is not DrawStatus.PUBLISHED:
-        raise NotFound(kind=N_("Inspection draw"), key=draw_id)
-    doc = _document(session, draw)
-    del doc["enterprise_ids"]  # internal
-    return doc
+    draw = _may_read_inputs(session, actor, draw_id)
+    return _document(session, draw)[0]
+
+
+def draw_inputs_file(session: Session, actor: Actor, draw_id: int) -> FrozenDocument:
+    """The same document as :func:`draw_inputs` as it is stored, for a download that sends the
+    compressed bytes as they are. Raises PermissionDenied, NotFound."""
+    draw = _may_read_inputs(session, actor, draw_id)
+    return _stored(session, draw, ids=False)[0]
 
 
 def dispatch_draw(session: Session, actor: Actor, draw_id: int) -> InspectionDraw:
@@ -341,7 +398,7 @@ def dispatch_draw(session: Session, actor: Actor, draw_id: int) -> InspectionDra
                     dedupe_key=f"draw:{draw.id}:dispatched",
                     subject=N_("You were drawn for {count} inspection(s): {title}"),
                     params={"count": n, "title": draw.title},
-                    link=f"/draws/{draw.id}",
+                    link=f"/inspections/draws/{draw.id}",
                     email=True,
                 )
                 for uid, n in sorted(counts.items())
@@ -386,20 +443,30 @@ def list_draws(session: Session, actor: Actor) -> list[InspectionDraw]:
     return list(session.scalars(select(InspectionDraw).order_by(InspectionDraw.id.desc())))
 
 
-def visible_targets(
-    session: Session, actor: Actor, draw_id: int, *, page: int, per_page: int
-) -> tuple[list[DrawTarget], int]:
-    """The drawn list as the actor may see it: planners all of it; before publication an
-    inspector only their own inspections (after dispatch); everyone all of it once published."""
-    draw = get_draw(session, actor, draw_id)
+def visible_target_query(actor: Actor, draw: InspectionDraw) -> Select[Any] | None:
+    """The targets of a draw the actor may see (None: none): planners all of them; before
+    publication an inspector only their own inspections (after dispatch); everyone all of them
+    once published."""
     stmt = select(DrawTarget).where(DrawTarget.draw_id == draw.id)
     if not actor.can(Permission.PLAN_INSPECTIONS) and draw.status is not DrawStatus.PUBLISHED:
         if draw.status is not DrawStatus.DISPATCHED:
-            return [], 0
+            return None
         mine = select(DrawAssignment.target_id).where(
             DrawAssignment.draw_id == draw.id, DrawAssignment.user_id == actor.user_id
         )
         stmt = stmt.where(DrawTarget.id.in_(mine))
+    return stmt
+
+
+def visible_targets(
+    session: Session, actor: Actor, draw_id: int, *, page: int, per_page: int
+) -> tuple[list[DrawTarget], int]:
+    """One page of the drawn list as the actor may see it (:func:`visible_target_query`), and
+    how many targets that is in all. Raises PermissionDenied, NotFound."""
+    draw = get_draw(session, actor, draw_id)
+    stmt = visible_target_query(actor, draw)
+    if stmt is None:
+        return [], 0
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
         stmt.order_by(DrawTarget.rank).offset((page - 1) * per_page).limit(per_page)

@@ -113,8 +113,14 @@ def visible_family(session: Session, actor: Actor, violation_id: int) -> Violati
     return v
 
 
-def get_family(session: Session, actor: Actor, violation_id: int) -> Family:
-    """The whole story of a violation. Raises PermissionDenied, NotFound."""
+def get_family(
+    session: Session, actor: Actor, violation_id: int, *, with_events: bool = True
+) -> Family:
+    """The whole story of a violation. Raises PermissionDenied, NotFound.
+
+    ``with_events`` false leaves each case's ``allowed_events`` empty: a reader that does not
+    offer the steps (the family page links to each case's own page) skips checking every
+    step's guards of every case."""
     require(actor, Permission.READ_CASES)
     if actor.read_audited:
         with transaction(session, actor=actor):
@@ -126,10 +132,12 @@ def get_family(session: Session, actor: Actor, violation_id: int) -> Family:
                 record_key=f"{v.id}/family",
             )
     v = visible_family(session, actor, violation_id)
-    return assemble(session, actor, v, as_of=local_today())
+    return assemble(session, actor, v, as_of=local_today(), with_events=with_events)
 
 
-def assemble(session: Session, actor: Actor, v: Violation, *, as_of: date) -> Family:
+def assemble(
+    session: Session, actor: Actor, v: Violation, *, as_of: date, with_events: bool = True
+) -> Family:
     cases = list(
         session.scalars(
             select(Case)
@@ -161,7 +169,7 @@ def assemble(session: Session, actor: Actor, v: Violation, *, as_of: date) -> Fa
     )
     alerts = violation_alerts(session, v.id)
     ledger = compute_family_ledger(session, cases, as_of=as_of)
-    entries = [CaseEntry(c, _allowed(session, actor, c)) for c in cases]
+    entries = [CaseEntry(c, _allowed(session, actor, c) if with_events else []) for c in cases]
     return Family(
         violation=v,
         cases=entries,

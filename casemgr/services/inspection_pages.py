@@ -12,11 +12,11 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from casemgr.exceptions import NotFound
 from casemgr.i18n import N_
@@ -32,30 +32,37 @@ from casemgr.models import (
     InspectionRound,
     InspectionUnit,
     InspectorConflict,
+    Task,
+    TaskStatus,
     UnitInspection,
     User,
 )
 from casemgr.policy import Actor, Permission
 from casemgr.repositories.common import Page
+from casemgr.services import draws
 from casemgr.services.access import require
 
 __all__ = [
     "Blackout",
     "CalendarDay",
     "CalendarMonth",
+    "StoredVerification",
     "TargetRow",
     "blackouts_of",
     "conflicts_for",
     "division_names",
     "holidays_between",
+    "latest_verification",
     "month_grid",
     "months_of",
     "recent_draws",
     "round_stage_counts",
+    "scope_name",
     "scope_options",
-    "target_rows",
+    "target_page",
     "unit_names",
     "user_names",
+    "verification_under_way",
     "visit_detail",
 ]
 
@@ -278,71 +285,58 @@ def enterprise_names(session: Session, ids: Iterable[int | None]) -> dict[int, s
 
 @dataclass(frozen=True)
 class TargetRow:
-    """A drawn enterprise as the draw page shows it."""
+    """A drawn enterprise as the draw page shows it (inspectors by user id)."""
 
     target: DrawTarget
     enterprise_name: str
     uscc: str
     county_name: str
     tier: str | None
-    inspectors: list[tuple[int, str]]
 
 
-def _tiers(session: Session, scheme: str, on: date, ids: Sequence[int]) -> dict[int, str | None]:
-    """Each enterprise's tier on the draw day under the draw's scheme (the latest score as of
-    that day), for the enterprises of one page."""
-    if not ids:
-        return {}
-    latest = (
-        select(func.max(CreditScore.id).label("id"))
+def target_page(
+    session: Session, actor: Actor, draw: InspectionDraw, *, page: int, per_page: int
+) -> tuple[list[TargetRow], int]:
+    """One page of the targets the actor may see (:func:`draws.visible_target_query`) with
+    their enterprise, county and tier on the draw day, in one query, and the count of them.
+
+    The tier is the draw's scheme's latest score as of the draw day (as the pool read it)."""
+    stmt = draws.visible_target_query(actor, draw)
+    if stmt is None:
+        return [], 0
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    # The page first (ranked, limited), then its enterprises and tiers: fifty lookups, not one
+    # per target of the draw.
+    shown = stmt.order_by(DrawTarget.rank).offset((page - 1) * per_page).limit(per_page)
+    target = aliased(DrawTarget, shown.subquery())
+    tier = (
+        select(CreditScore.tier)
         .where(
-            CreditScore.scheme == scheme,
-            CreditScore.as_of <= on,
-            CreditScore.enterprise_id.in_(ids),
+            CreditScore.scheme == draw.credit_scheme,
+            CreditScore.enterprise_id == target.enterprise_id,
+            CreditScore.as_of <= draw.draw_on,
         )
-        .group_by(CreditScore.enterprise_id)
-        .subquery()
+        .order_by(CreditScore.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
     rows = session.execute(
-        select(CreditScore.enterprise_id, CreditScore.tier).join(
-            latest, CreditScore.id == latest.c.id
-        )
+        select(target, Enterprise.name, Enterprise.uscc, Division.name, tier)
+        .outerjoin(Enterprise, Enterprise.id == target.enterprise_id)
+        .outerjoin(Division, Division.code == target.county_code)
+        .order_by(target.rank)
     )
-    return {eid: tier for eid, tier in rows}
-
-
-def target_rows(
-    session: Session, draw: InspectionDraw, targets: Sequence[DrawTarget]
-) -> list[TargetRow]:
-    """One page of targets with enterprise names, county names, tiers on the draw day and the
-    inspectors' names: one query per table."""
-    ids = [t.enterprise_id for t in targets]
-    ents = (
-        {
-            eid: (name, uscc)
-            for eid, name, uscc in session.execute(
-                select(Enterprise.id, Enterprise.name, Enterprise.uscc).where(
-                    Enterprise.id.in_(ids)
-                )
-            )
-        }
-        if ids
-        else {}
-    )
-    counties = division_names(session, (t.county_code for t in targets))
-    tiers = _tiers(session, draw.credit_scheme, draw.draw_on, ids)
-    people = user_names(session, (uid for t in targets for uid in t.inspectors))
-    return [
+    out = [
         TargetRow(
             target=t,
-            enterprise_name=ents.get(t.enterprise_id, ("", ""))[0],
-            uscc=ents.get(t.enterprise_id, ("", ""))[1],
-            county_name=counties.get(t.county_code, t.county_code),
-            tier=tiers.get(t.enterprise_id),
-            inspectors=[(uid, people.get(uid, str(uid))) for uid in t.inspectors],
+            enterprise_name=name or "",
+            uscc=uscc or "",
+            county_name=county or t.county_code,
+            tier=score_tier,
         )
-        for t in targets
+        for t, name, uscc, county, score_tier in rows
     ]
+    return out, total
 
 
 def conflicts_for(
@@ -364,3 +358,67 @@ def conflicts_for(
             .order_by(InspectorConflict.enterprise_id, InspectorConflict.id)
         )
     )
+
+
+# -- a draw's verifications -----------------------------------------------------------------
+
+VERIFY_KIND = "draw_verify"  # the task kind of services.task_kinds
+
+
+@dataclass(frozen=True)
+class StoredVerification:
+    """The outcome of a re-run of a draw from its frozen inputs, as its task stored it."""
+
+    task_id: int
+    verified_at: datetime | None
+    verified_by_id: int
+    matches: bool
+    inputs_match: bool
+    stored_digest: str | None
+    recomputed_digest: str
+
+
+def _verify_tasks(draw_id: int, *statuses: TaskStatus) -> Select[Any]:
+    return (
+        select(Task)
+        .where(
+            Task.kind == VERIFY_KIND,
+            Task.status.in_(statuses),
+            Task.params["draw_id"].as_integer() == draw_id,
+        )
+        .order_by(Task.id.desc())
+        .limit(1)
+    )
+
+
+def latest_verification(session: Session, draw_id: int) -> StoredVerification | None:
+    """The latest finished verification of a draw, by whoever asked for it: it compares
+    published digests, so anyone who may see the draw may see it."""
+    task = session.scalar(_verify_tasks(draw_id, TaskStatus.DONE))
+    result: Any = task.result if task is not None else None
+    if task is None or not isinstance(result, dict):
+        return None
+    return StoredVerification(
+        task_id=task.id,
+        verified_at=task.finished_at,
+        verified_by_id=task.created_by_id,
+        matches=bool(result.get("matches")),
+        inputs_match=bool(result.get("inputs_match")),
+        stored_digest=result.get("stored_digest"),
+        recomputed_digest=str(result.get("recomputed_digest") or ""),
+    )
+
+
+def verification_under_way(session: Session, actor: Actor, draw_id: int) -> Task | None:
+    """The actor's own verification of a draw still queued or running, if any."""
+    stmt = _verify_tasks(draw_id, TaskStatus.QUEUED, TaskStatus.RUNNING)
+    task: Task | None = session.scalar(stmt.where(Task.created_by_id == actor.user_id))
+    return task
+
+
+def scope_name(session: Session, code: str) -> str:
+    """The name of a draw's organising inspection unit, or of its division."""
+    name = session.scalar(select(InspectionUnit.name).where(InspectionUnit.code == code))
+    if name is None:
+        name = session.scalar(select(Division.name).where(Division.code == code))
+    return name or ""

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from casemgr.db import transaction
 from casemgr.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied, StaleVersion
@@ -117,6 +117,7 @@ def compute_family_ledger(session: Session, cases: Iterable[Case], *, as_of: dat
             session.scalars(
                 select(RestorationProject)
                 .where(RestorationProject.case_id.in_(all_ids))
+                .options(selectinload(RestorationProject.milestones))
                 .order_by(RestorationProject.id)
             )
         )

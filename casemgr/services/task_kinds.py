@@ -1,6 +1,7 @@
 """The long operations the worker side runs (后台任务): an import of a stored upload, a linkage
-run, a full credit rescoring, a credit export. Each checks its parameters when submitted (so a
-bad request fails at once, naming the field) and reports its progress while it runs."""
+run, a full credit rescoring, a credit export, the verification of a random draw (a re-run from
+its frozen inputs). Each checks its parameters when submitted (so a bad request fails at once,
+naming the field) and reports its progress while it runs."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from casemgr.exceptions import InvalidInput
 from casemgr.i18n import N_
 from casemgr.policy import Actor, Permission
-from casemgr.services import credit, credit_export, imports, link_run
+from casemgr.services import credit, credit_export, draws, imports, link_run
 from casemgr.services.localtime import local_today
 from casemgr.services.tasks import Progress, TaskKind, register
 
@@ -216,7 +217,45 @@ def _import(
     return dict(imports.describe(report))
 
 
+def _check_verify(session: Session, actor: Actor, params: Mapping[str, Any]) -> dict[str, Any]:
+    """A draw the actor may see, already drawn (before that there is no result to compare)."""
+    _only(params, frozenset({"draw_id"}))
+    draw_id = _id(params, "draw_id")
+    if draw_id is None:
+        raise InvalidInput.field("params.draw_id", N_("Give an id (a positive number)."))
+    draw = draws.get_draw(session, actor, draw_id)
+    if draw.result_digest is None:
+        raise InvalidInput.field(
+            "params.draw_id",
+            N_("Draw {id} is not drawn yet: there is no result to verify."),
+            id=draw_id,
+        )
+    return {"draw_id": draw_id}
+
+
+def _verify(
+    session: Session,
+    actor: Actor,
+    params: Mapping[str, Any],
+    progress: Progress,
+    settings: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Re-run a draw from its frozen inputs (双随机 verification) and keep the comparison: the
+    draw page shows the latest one."""
+    progress(0.0, N_("Re-running the draw from its frozen inputs"))
+    outcome = draws.verify_draw(session, actor, int(params["draw_id"]))
+    return {
+        "draw_id": int(params["draw_id"]),
+        "matches": outcome.matches,
+        "inputs_match": outcome.inputs_match,
+        "stored_digest": outcome.stored_digest,
+        "recomputed_digest": outcome.recomputed_digest,
+    }
+
+
 register(TaskKind("credit_rescore", Permission.MANAGE_CREDIT, _rescore, _check_rescore))
 register(TaskKind("credit_export", Permission.MANAGE_CREDIT, _export, _check_export))
 register(TaskKind("link_run", Permission.WRITE_ENTERPRISES, _link, _check_link))
 register(TaskKind("import", Permission.WRITE_ENTERPRISES, _import, _check_import))
+# Anyone who may see a draw may verify it (as GET /api/v1/draws/<id>/verification).
+register(TaskKind("draw_verify", Permission.READ_ENTERPRISES, _verify, _check_verify))

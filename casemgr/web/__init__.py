@@ -20,6 +20,7 @@ from casemgr.web import (
     dashboards,
     deadlines,
     documents,
+    draws,
     enterprises,
     inspections,
     linking,
@@ -37,6 +38,7 @@ BLUEPRINTS = (
     linking.bp,
     credit.bp,
     inspections.bp,
+    draws.bp,
     dashboards.bp,
     tasks.bp,
 )

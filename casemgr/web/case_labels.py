@@ -19,6 +19,7 @@ __all__ = [
     "EVENTS",
     "LABELS",
     "STATUSES",
+    "Labels",
     "event_label",
     "label",
     "options",
@@ -588,6 +589,39 @@ def status_label(track: str, value: str) -> str:
 def event_label(track: str, value: str) -> str:
     """The translated name of a step of a track's lifecycle."""
     return _text(EVENTS.get(track, {}).get(value), value)
+
+
+class Labels:
+    """The label functions of one page render, each msgid translated once.
+
+    A family timeline of hundreds of rows asks for the same few labels over and over, and every
+    ``gettext`` call looks up the request's locale and catalogue again. One instance serves one
+    render (one locale): the blueprint's context processor makes a new one for each template.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, str] = {}
+
+    def _text(self, msgid: str | None, value: str) -> str:
+        if not msgid:
+            return value
+        text = self._cache.get(msgid)
+        if text is None:
+            text = self._cache[msgid] = str(gettext(msgid))
+        return text
+
+    def label(self, group: str, value: object) -> str:
+        """As ``label``."""
+        code = str(getattr(value, "value", value) if value is not None else "")
+        return self._text(LABELS.get(group, {}).get(code), code)
+
+    def status(self, track: str, value: str) -> str:
+        """As ``status_label``."""
+        return self._text(STATUSES.get(track, {}).get(value), value)
+
+    def event(self, track: str, value: str) -> str:
+        """As ``event_label``."""
+        return self._text(EVENTS.get(track, {}).get(value), value)
 
 
 def status_options(track: str) -> list[tuple[str, str]]:

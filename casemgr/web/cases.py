@@ -13,6 +13,8 @@ document and family pages share their form handling; what forms post is read in
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -63,7 +65,14 @@ from casemgr.services.access import require
 from casemgr.services.alerts import alerts_of
 from casemgr.services.localtime import LOCAL, local_today
 from casemgr.web import case_forms as cf
-from casemgr.web.case_labels import event_label, label, options, status_label, status_options
+from casemgr.web.case_labels import (
+    Labels,
+    event_label,
+    label,
+    options,
+    status_label,
+    status_options,
+)
 from casemgr.web.forms import FormState, attempt, submitted
 
 bp = Blueprint("cases_pages", __name__)
@@ -81,10 +90,11 @@ ADMIN_STEP_FORMS = {
 
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
+    labels = Labels()  # one per render: each label translated once, however many rows
     return {
-        "lbl": label,
-        "status_lbl": status_label,
-        "event_lbl": event_label,
+        "lbl": labels.label,
+        "status_lbl": labels.status,
+        "event_lbl": labels.event,
         "options": options,
         "status_options": status_options,
         "cny": cf.cny,
@@ -335,22 +345,104 @@ def open_channel_case(violation_id: int) -> Any:
     return redirect(url_for(".case", case_id=case.id))
 
 
+@dataclass(frozen=True)
+class TimelineRow:
+    """One line of the family's timeline, ready to print: its labels translated and the link
+    to its case made once per case, not once per line (a family has hundreds of lines)."""
+
+    on: date
+    channel: str  # the CSS class suffix: the case's channel, or "none"
+    badge: str
+    url: str  # the case's page, or ""
+    ref: str  # the case's number (or #id)
+    bold: str
+    colon: str = ""  # shown after a full-width colon
+    plain: str = ""
+    muted: str = ""
+
+
+def _timeline_rows(
+    entries: Sequence[family.TimelineEntry],
+    cases: Mapping[int, Case],
+    urls: Mapping[int, str],
+    labels: Labels,
+) -> list[TimelineRow]:
+    """The family's timeline entries as printed lines (steps, documents, services, payments,
+    links, alerts, milestones and evaluations)."""
+    yuan = gettext("yuan")
+    rows = []
+    for e in entries:
+        c = cases.get(e.case_id) if e.case_id is not None else None
+        d = e.detail
+        colon = plain = muted = ""
+        if e.kind == "transition":
+            if c is not None:
+                bold = labels.event(c.track, e.title)
+                before, after = (labels.status(c.track, str(d.get(k, ""))) for k in ("from", "to"))
+                muted = f"{before} → {after}"
+            else:
+                bold, muted = e.title, " → "
+            if d.get("actor"):
+                muted += f" · {d['actor']}"
+        elif e.kind in ("document", "service"):
+            bold = labels.label("timeline_kind", e.kind)
+            colon = labels.label("document_kind", e.title)
+            if d.get("number"):
+                colon += f" {d['number']}"
+            if d.get("method"):
+                colon += f" · {labels.label('service_method', d['method'])}"
+        elif e.kind == "payment":
+            bold = labels.label("payment_kind", e.title)
+            plain = f"{cf.cny(d.get('amount_cents'))} {yuan}"
+        elif e.kind == "link":
+            bold = labels.label("link_kind", e.title)
+        else:  # alert, milestone, evaluation
+            bold = labels.label("timeline_kind", e.kind)
+            colon = e.title
+            if e.kind == "alert":
+                muted = str(d.get("article") or "")
+        rows.append(
+            TimelineRow(
+                on=e.on,
+                channel=e.channel or "none",
+                badge=labels.label("channel", e.channel)
+                if e.channel
+                else labels.label("timeline_kind", e.kind),
+                url=urls[c.id] if c is not None else "",
+                ref=(c.number or f"#{c.id}") if c is not None else "",
+                bold=bold,
+                colon=colon,
+                plain=plain,
+                muted=muted,
+            )
+        )
+    return rows
+
+
 @bp.get(f"/violations/<{_ID}:violation_id>/family")
 @login_required
 def family_page(violation_id: int) -> Any:
     """Show the case family: every channel's case, the merged timeline and the ledger."""
     actor = page_actor()
     session = db.session()
-    fam = family.get_family(session, actor, violation_id)
-    cases = {c.id: c for c in fam.cases}
+    # The page offers no step itself (each case's page does): the guards are not evaluated.
+    fam = family.get_family(session, actor, violation_id, with_events=False)
+    cases = {e.case.id: e.case for e in fam.cases}
+    urls = {cid: url_for(".case", case_id=cid) for cid in cases}
     organs = case_pages.organ_names(
         session,
-        [code for c in fam.cases for code in (c.police_code, c.procuratorate_code, c.court_code)],
+        [
+            code
+            for c in cases.values()
+            for code in (c.police_code, c.procuratorate_code, c.court_code)
+        ],
     )
     return render_template(
         "cases/family.html",
         fam=fam,
         cases=cases,
+        case_urls=urls,
+        timeline=_timeline_rows(fam.timeline, cases, urls, Labels()),
         organs=organs,
         counties=case_pages.division_names(session, [fam.violation.county_code]),
     )

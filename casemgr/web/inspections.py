@@ -1,5 +1,6 @@
 """Pages: provincial inspection rounds (督察轮次) as a calendar, unit inspections (督察) with their
-stages, problems and rectification, and random draws (双随机、一公开) with their results.
+stages, problems and rectification, and the overview listing the random draws (双随机、一公开),
+where a draw is prepared; a draw's own pages are in :mod:`casemgr.web.draws`.
 
 The pages call the same services as the API (:mod:`casemgr.services.inspections`,
 :mod:`casemgr.services.inspection_problems`, :mod:`casemgr.services.draws`); the services check
@@ -9,14 +10,12 @@ field it concerns and what the user typed.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -34,19 +33,15 @@ from casemgr.extensions import db
 from casemgr.i18n import N_
 from casemgr.lifecycles.inspection import INSPECTION, InspectionFacts, Stage, StageEvent
 from casemgr.models import (
-    DrawStatus,
-    DrawTarget,
     InspectionProblem,
     ProblemStatus,
-    TargetOutcome,
     UnitActionKind,
     UnitInspection,
 )
 from casemgr.planning.sampling import PERIODS
 from casemgr.policy import Actor, Permission
-from casemgr.repositories.common import Page
 from casemgr.repositories.territories import counties_under
-from casemgr.schemas.draws import CancelSchema, DrawCreateSchema, OutcomeSchema
+from casemgr.schemas.draws import DrawCreateSchema
 from casemgr.schemas.inspections import (
     OnSchema,
     ProblemCreateSchema,
@@ -61,11 +56,11 @@ from casemgr.services import inspection_pages as pages
 from casemgr.services import inspection_problems as problems
 from casemgr.services import inspections as svc
 from casemgr.services.localtime import local_today
+from casemgr.web.draws import DRAW_BASIS, DRAW_STATUSES, PERIOD_NAMES
 from casemgr.web.forms import FormState, attempt, submitted
 
 bp = Blueprint("inspections_pages", __name__)
 
-PER_PAGE = 50  # drawn targets per page
 DRAWS_PER_PAGE = 20
 MONTHS_SHOWN = 3  # month blocks on one calendar page
 
@@ -99,42 +94,9 @@ ACTION_KINDS = {
     UnitActionKind.SUMMONS: N_("Summons for talks"),
     UnitActionKind.PUBLIC_NOTICE: N_("Circular notice"),
 }
-DRAW_STATUSES = {
-    DrawStatus.PREPARED: N_("Seed published"),
-    DrawStatus.DRAWN: N_("Drawn"),
-    DrawStatus.DISPATCHED: N_("Dispatched"),
-    DrawStatus.PUBLISHED: N_("Results published"),
-    DrawStatus.CANCELLED: N_("Draw cancelled"),
-}
-OUTCOMES = {
-    TargetOutcome.PENDING: N_("Not yet inspected"),
-    TargetOutcome.NO_PROBLEM: N_("No problem found"),
-    TargetOutcome.PROBLEM_FOUND: N_("Problem found"),
-    TargetOutcome.NOT_FOUND: N_("Enterprise not found or closed"),
-}
-CLASSES = {
-    "special": N_("Special supervision object"),
-    "key": N_("Key pollutant unit"),
-    "general": N_("General pollutant unit"),
-}
-PERIOD_NAMES = {"quarter": N_("Quarter"), "half_year": N_("Half year"), "year": N_("Year")}
-LEVELS = {
-    "province": N_("Province level"),
-    "prefecture": N_("Prefecture level"),
-    "county": N_("County level"),
-}
-TIERS = {
-    "green": N_("Green (trustworthy)"),
-    "blue": N_("Blue (good)"),
-    "yellow": N_("Yellow (warning)"),
-    "red": N_("Red (poor)"),
-    "black": N_("Black (seriously untrustworthy)"),
-}
-TIER_BADGES = {"green": "tier-A", "blue": "tier-B", "yellow": "tier-C", "red": "tier-D"}
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 # Where the stage rules come from (shown beside the stage buttons).
 STAGE_BASIS = "中央生态环境保护督察工作规定 (2019); 生态环境保护督察工作条例 (2025)"
-DRAW_BASIS = "国办发〔2015〕58号; 环办〔2015〕88号"
 
 
 @bp.context_processor
@@ -145,12 +107,7 @@ def _labels() -> dict[str, Any]:
         "PROBLEM_STATUSES": {k.value: v for k, v in PROBLEM_STATUSES.items()},
         "ACTION_KINDS": {k.value: v for k, v in ACTION_KINDS.items()},
         "DRAW_STATUSES": {k.value: v for k, v in DRAW_STATUSES.items()},
-        "OUTCOMES": {k.value: v for k, v in OUTCOMES.items()},
-        "CLASSES": CLASSES,
         "PERIOD_NAMES": PERIOD_NAMES,
-        "LEVELS": LEVELS,
-        "TIERS": TIERS,
-        "TIER_BADGES": TIER_BADGES,
         "WEEKDAYS": WEEKDAYS,
         "STAGE_BASIS": STAGE_BASIS,
         "DRAW_BASIS": DRAW_BASIS,
@@ -246,7 +203,7 @@ def prepare_draw() -> Any:
         _flash_refusal(state)
         return _render_index(session, actor, state, state.status)
     flash(gettext("Draw prepared; its seed is published: %(seed)s", seed=draw.seed), "success")
-    return redirect(url_for(".draw_page", draw_id=draw.id))
+    return redirect(url_for("draws_pages.draw_page", draw_id=draw.id))
 
 
 # -- a round as a calendar ------------------------------------------------------------------
@@ -565,125 +522,3 @@ def accept_problem(problem_id: int) -> Any:
         ),
         gettext("Problem accepted and struck off."),
     )
-
-
-# -- a random draw --------------------------------------------------------------------------
-
-
-def _render_draw(
-    session: Session,
-    actor: Actor,
-    draw_id: int,
-    forms: dict[str, FormState] | None = None,
-    status: int = 200,
-) -> Any:
-    draw = draws.get_draw(session, actor, draw_id)
-    page_no = _int_arg("page")
-    rows, total = draws.visible_targets(session, actor, draw.id, page=page_no, per_page=PER_PAGE)
-    planner = actor.can(Permission.PLAN_INSPECTIONS)
-    targets = pages.target_rows(session, draw, rows)
-    conflicts = (
-        pages.conflicts_for(session, draw, [t.enterprise_id for t in rows]) if planner else []
-    )
-    people = pages.user_names(session, [draw.created_by_id, *(c.user_id for c in conflicts)])
-    return (
-        render_template(
-            "inspections/draw.html",
-            draw=draw,
-            page=Page(targets, page_no, PER_PAGE, total, True),
-            conflicts=conflicts,
-            enterprise_of={t.target.enterprise_id: t.enterprise_name for t in targets},
-            people=people,
-            scope_name=_scope_names(session, [draw.scope_code]).get(draw.scope_code, ""),
-            planner=planner,
-            user_id=actor.user_id,
-            forms=forms or {},
-            today=local_today(),
-            outcomes_options=[
-                (o.value, gettext(OUTCOMES[o]))
-                for o in TargetOutcome
-                if o is not TargetOutcome.PENDING
-            ],
-        ),
-        status,
-    )
-
-
-@bp.get("/inspections/draws/<int(max=2147483647):draw_id>")
-@login_required
-def draw_page(draw_id: int) -> Any:
-    """Show a draw: parameters, seed and digests, the targets drawn and their inspectors."""
-    return _render_draw(db.session(), page_actor(), draw_id)
-
-
-def _draw_form(draw_id: int, key: str, call: Callable[[Session, Actor], Any], done: str) -> Any:
-    session, actor = db.session(), page_actor()
-    state = FormState(values=dict(request.form))
-    state.values.pop("csrf_token", None)
-    if attempt(lambda: call(session, actor), state) is None:
-        _flash_refusal(state)
-        return _render_draw(session, actor, draw_id, {key: state}, state.status)
-    flash(done, "success")
-    return redirect(url_for(".draw_page", draw_id=draw_id))
-
-
-@bp.post("/inspections/draws/<int(max=2147483647):draw_id>/<any(execute,dispatch,publish):step>")
-@login_required
-def draw_step(draw_id: int, step: str) -> Any:
-    """Draw the targets, dispatch them, or publish the results."""
-    call, done = {
-        "execute": (draws.execute_draw, N_("Targets and inspectors drawn.")),
-        "dispatch": (draws.dispatch_draw, N_("Dispatched: each drawn inspector is notified.")),
-        "publish": (draws.publish_draw, N_("The results are published.")),
-    }[step]
-    return _draw_form(draw_id, "step", lambda s, a: call(s, a, draw_id), gettext(done))
-
-
-@bp.post("/inspections/draws/<int(max=2147483647):draw_id>/cancel")
-@login_required
-def cancel_draw(draw_id: int) -> Any:
-    """Cancel a draw before dispatch, with the reason kept."""
-    data = submitted(("reason",))
-    return _draw_form(
-        draw_id,
-        "cancel",
-        lambda s, a: draws.cancel_draw(s, a, draw_id, CancelSchema().load(data)["reason"]),
-        gettext("The draw is cancelled."),
-    )
-
-
-@bp.post("/inspections/draw-targets/<int(max=2147483647):target_id>/outcome")
-@login_required
-def record_outcome(target_id: int) -> Any:
-    """Record what a drawn inspection found."""
-    target = db.session().get(DrawTarget, target_id)
-    if target is None:
-        raise NotFound(kind=N_("Drawn inspection"), key=target_id)
-    data = submitted(("outcome", "inspected_on", "finding", "violation_id"))
-    return _draw_form(
-        target.draw_id,
-        f"outcome-{target_id}",
-        lambda s, a: draws.record_outcome(s, a, target_id, OutcomeSchema().load(data)),
-        gettext("Outcome recorded."),
-    )
-
-
-@bp.get("/inspections/draws/<int(max=2147483647):draw_id>/verification")
-@login_required
-def verify_draw(draw_id: int) -> Any:
-    """Re-run a draw from its frozen inputs and compare with the stored result."""
-    session, actor = db.session(), page_actor()
-    draw = draws.get_draw(session, actor, draw_id)
-    result = draws.verify_draw(session, actor, draw_id)
-    return render_template("inspections/verify.html", draw=draw, result=result)
-
-
-@bp.get("/inspections/draws/<int(max=2147483647):draw_id>/inputs.json")
-@login_required
-def draw_inputs(draw_id: int) -> Any:
-    """Download a draw's frozen inputs to re-run it (planners; everyone once published)."""
-    doc = draws.draw_inputs(db.session(), page_actor(), draw_id)
-    body = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-    response = Response(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="draw-{draw_id}-inputs.json"'
-    return response

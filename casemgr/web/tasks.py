@@ -71,6 +71,7 @@ KIND_LABELS = {
     "credit_rescore": N_("Full credit rescoring"),
     "link_run": N_("Record linkage run"),
     "import": N_("Import of enterprise records"),
+    "draw_verify": N_("Verification of a random draw"),
 }
 # The import sources of services/imports.py (models.RecordSource).
 SOURCE_LABELS = {
@@ -93,6 +94,7 @@ PARAM_LABELS = {
     "source": N_("Data source"),
     "filename": N_("File name"),
     "source_date": N_("Source date"),
+    "draw_id": N_("Draw"),
 }
 HIDDEN_PARAMS = frozenset({"stored_as"})
 RESULT_LABELS = {
@@ -118,6 +120,11 @@ RESULT_LABELS = {
     "already_rejected": N_("Already rejected"),
     "rules": N_("Matches by rule"),
     "seconds": N_("Seconds"),
+    "draw_id": N_("Draw"),
+    "matches": N_("Result matches"),
+    "inputs_match": N_("Inputs match"),
+    "stored_digest": N_("Stored digest"),
+    "recomputed_digest": N_("Recomputed digest"),
 }
 HIDDEN_RESULTS = frozenset({"file", "failure"})
 

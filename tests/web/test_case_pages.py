@@ -8,16 +8,18 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
+from casemgr.extensions import db
 from casemgr.lifecycles.administrative import AdminEvent
 from casemgr.models import Case, Evidence
 from casemgr.policy import Role
 from casemgr.schemas.cases import RecordSchema
-from casemgr.schemas.channels import ChannelOpenSchema
+from casemgr.schemas.channels import ChannelOpenSchema, ProjectSchema, ProjectUpdateSchema
 from casemgr.schemas.violations import ViolationCreateSchema
 from casemgr.services import cases as case_svc
-from casemgr.services import channel_opening, violations
+from casemgr.services import channel_opening, ledger, violations
 from casemgr.services.access import actor_for
 from casemgr.services.localtime import local_today
 from tests.factories import EnterpriseFactory
@@ -725,3 +727,68 @@ def test_a_referral_opened_on_the_violation_page_is_approved_by_the_head(client,
     assert session.get(Case, case_id).status == "transferred_criminal"
     family = client.get(f"/violations/{world['violation'].id}/family")
     assert "刑事移送" in family.text and "移送司法机关" in family.text
+
+
+def test_the_family_timeline_reads_every_restoration_project_at_once(client, world, session, auth):
+    """Each milestone done shows in the timeline, linked to its case, and the page reads the
+    projects' milestones in one query however many projects there are (no query per row)."""
+    claimant = auth.user(Role.COMPENSATION_OFFICER, jurisdictions=("520000",))
+    session.commit()
+    actor = actor_for(session, claimant)
+    vid = world["violation"].id
+    comp = channel_opening.open_channel_case(
+        session,
+        actor,
+        vid,
+        ChannelOpenSchema().load({"track": "compensation", "on": day(200), "violation_id": vid}),
+    )
+
+    def project(n):
+        made = ledger.add_project(
+            session,
+            actor,
+            comp.id,
+            ProjectSchema().load(
+                {
+                    "title": f"河道修复工程{n}",
+                    "budget_cents": 1_000_000,
+                    "start_on": day(150),
+                    "milestones": [{"title": f"底泥清理第{n}段", "due_on": day(100)}],
+                }
+            ),
+            expected_version=session.get(Case, comp.id).version,
+        )
+        ledger.update_project(
+            session,
+            actor,
+            made.id,
+            ProjectUpdateSchema().load(
+                {"milestones_done": [{"id": made.milestones[0].id, "done_on": day(110 - n)}]}
+            ),
+            expected_version=made.version,
+        )
+
+    def page_statements():
+        statements = []
+
+        def count(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        sa_event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            page = client.get(f"/violations/{vid}/family")
+        finally:
+            sa_event.remove(db.engine, "before_cursor_execute", count)
+        assert page.status_code == 200
+        return page, len(statements)
+
+    as_user(client, world["officer"])
+    project(1)
+    page, one = page_statements()
+    line = re.search(r"<li class=\"ch-compensation\">.*?底泥清理第1段.*?</li>", page.text)
+    assert line and f'href="/cases/{comp.id}"' in line.group(0) and "修复节点" in line.group(0)
+    project(2)
+    project(3)
+    page, three = page_statements()
+    assert "底泥清理第3段" in page.text and "河道修复工程3" in page.text
+    assert three == one

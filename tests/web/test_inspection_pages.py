@@ -4,7 +4,10 @@ stages and problems, a random draw's results and verification, who may do what, 
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
+import zlib
 from datetime import date
 
 import pytest
@@ -12,16 +15,22 @@ from sqlalchemy import select
 
 from casemgr.models import (
     CreditScore,
+    DrawInputs,
     DrawStatus,
+    DrawTarget,
     InspectionDraw,
     ScoreReason,
+    Task,
+    TaskStatus,
     UnitInspection,
+    User,
     Violation,
 )
 from casemgr.policy import SYSTEM_ACTOR, Role
-from casemgr.services import credit
+from casemgr.services import credit, tasks
 from casemgr.services import inspections as svc
 from tests.factories import EnterpriseFactory, SourceFactory
+from tests.web.conftest import login
 
 ZUNYI = ("520302", "520303", "520381", "520382")  # 红花岗, 汇川, 赤水, 仁怀
 VALID = date(2030, 12, 31)
@@ -268,7 +277,9 @@ def _prepare(browser, expect=302, **extra):
     return resp
 
 
-def test_a_draw_is_prepared_drawn_and_its_results_shown_and_verified(world, browser_as, session):
+def test_a_draw_is_prepared_drawn_and_its_results_shown_and_verified(
+    app, world, browser_as, session
+):
     planner, _ = browser_as(Role.INSPECTION_PLANNER, jurisdictions=("520300",))
     resp = _prepare(planner)
     draw = session.scalars(select(InspectionDraw)).one()
@@ -285,10 +296,41 @@ def test_a_draw_is_prepared_drawn_and_its_results_shown_and_verified(world, brow
     assert "特殊监管对象" in page and "红牌（环保不良）" in page
     assert "检查员" in page  # the inspectors by name
     assert "遵义市" in page and "已抽取" in page
+    # Nothing re-runs in the request: the draw page offers a verification, queued as a task.
+    assert "尚未验证" in page
+    assert planner.get(f"{url}/verification").text.count("验证通过") == 0
+    queued = planner.post(f"{url}/verification")
+    assert queued.status_code == 302 and "/tasks/" in queued.headers["Location"]
+    task_id = int(queued.headers["Location"].rsplit("/", 1)[1])
+    task = session.get(Task, task_id)
+    assert (task.kind, task.params, task.status) == (
+        "draw_verify",
+        {"draw_id": draw.id},
+        TaskStatus.QUEUED,
+    )
+    assert "验证正在进行" in planner.get(url).text  # and no second button while it runs
+    again_queued = planner.post(f"{url}/verification")
+    assert again_queued.headers["Location"].endswith(f"/tasks/{task_id}")
+    assert tasks.run_next(session, app.config).id == task_id
+    assert tasks.run_next(session, app.config) is None  # the second click queued nothing
+    page = planner.get(url).text
+    assert "验证通过" in page and "尚未验证" not in page
     check = planner.get(f"{url}/verification")
     assert check.status_code == 200 and "验证通过" in check.text
+    session.refresh(draw)
+    assert check.text.count(draw.result_digest) == 2  # stored and recomputed
+    assert f'href="/tasks/{task_id}"' in check.text
+    # The download: the stored compressed document as it is, or decompressed for a client
+    # that takes no gzip; the same JSON either way, without the internal enterprise ids.
     inputs = planner.get(f"{url}/inputs.json")
-    assert inputs.status_code == 200 and inputs.get_json()["seed"].startswith("GZ-520300")
+    assert inputs.status_code == 200 and "Content-Encoding" not in inputs.headers
+    doc = inputs.get_json()
+    assert doc["seed"].startswith("GZ-520300") and "enterprise_ids" not in doc
+    assert len(doc["pool"]) == draw.pool_size == 40
+    zipped = planner.get(f"{url}/inputs.json", headers={"Accept-Encoding": "gzip, deflate"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert zipped.headers["Content-Disposition"].endswith(f'"draw-{draw.id}-inputs.json"')
+    assert gzip.decompress(zipped.get_data()) == inputs.get_data()
     # A second step out of order is refused with the reason, nothing changes.
     again = planner.post(f"{url}/execute")
     assert again.status_code == 409 and "此操作要求状态为 prepared" in again.text
@@ -317,6 +359,145 @@ def test_draw_lists_stay_secret_from_others_and_scopes_are_enforced(world, brows
     assert officer.post(f"/inspections/draws/{draw_id}/dispatch").status_code == 403
     assert officer.get(f"/inspections/draws/{draw_id}/inputs.json").status_code == 404
     assert session.get(InspectionDraw, draw_id).status is DrawStatus.DRAWN
+
+
+def _switch(browser, session, user):
+    """Log ``browser`` in as ``user`` (one test client: the app context, and with it the
+    logged-in user Flask-Login keeps in ``g``, outlives each request in a test)."""
+    session.commit()
+    assert login(browser.client, user.username).status_code == 302
+    return browser
+
+
+def _drawn(browser, session, *, dispatch=False):
+    """Prepare and draw (and dispatch) the 遵义 draw through the pages; the stored draw."""
+    _prepare(browser)
+    draw = session.scalars(select(InspectionDraw)).one()
+    assert browser.post(f"/inspections/draws/{draw.id}/execute").status_code == 302
+    if dispatch:
+        assert browser.post(f"/inspections/draws/{draw.id}/dispatch").status_code == 302
+    session.expire_all()
+    return session.get(InspectionDraw, draw.id)
+
+
+def test_each_target_has_its_own_outcome_form_and_a_refusal_reopens_that_one(
+    app, world, browser_as, session
+):
+    planner, _ = browser_as(Role.INSPECTION_PLANNER, jurisdictions=("520300",))
+    draw = _drawn(planner, session, dispatch=True)
+    url = f"/inspections/draws/{draw.id}"
+    targets = session.scalars(
+        select(DrawTarget).where(DrawTarget.draw_id == draw.id).order_by(DrawTarget.rank)
+    ).all()
+    first, second = targets[0], targets[1]
+    page = planner.get(url).text
+    # One form per row, each posting to its own target with its own field ids and labels.
+    for t in targets:
+        assert f'action="/inspections/draw-targets/{t.id}/outcome"' in page
+        assert f'<label for="outcome-{t.id}-outcome">' in page
+        assert f'id="outcome-{t.id}-finding"' in page
+    assert "__TARGET__" not in page
+    assert page.count("<summary>登记检查结果</summary>") == len(targets)
+    # Refused (no outcome chosen): 422, that row's form open with the error and the finding
+    # kept; the other rows untouched.
+    refused = planner.post(
+        f"/inspections/draw-targets/{second.id}/outcome",
+        {"inspected_on": "2026-07-20", "finding": "废水排放口未设标识"},
+    )
+    assert refused.status_code == 422
+    form = _field(refused.text, f"outcome-{second.id}", "outcome")
+    assert "此字段为必填项。" in form and 'aria-invalid="true"' in form
+    assert "废水排放口未设标识</textarea>" in refused.text
+    assert refused.text.count("<details open>\n  <summary>登记检查结果") == 1
+    assert f'id="outcome-{first.id}-outcome"' in refused.text
+    recorded = planner.post(
+        f"/inspections/draw-targets/{first.id}/outcome",
+        {"outcome": "no_problem", "inspected_on": "2026-07-20", "finding": "现场检查正常"},
+    )
+    assert recorded.status_code == 302, recorded.text
+    page = planner.get(url).text
+    assert "未发现问题 · 2026-07-20" in page and "现场检查正常" in page
+    # An inspector of the draw sees only their own inspections and forms.
+    officer = session.get(User, targets[0].inspectors[0])
+    mine = {t.id for t in targets if officer.id in t.inspectors}
+    own = _switch(planner, session, officer).get(url).text
+    assert {int(i) for i in re.findall(r"/inspections/draw-targets/(\d+)/outcome", own)} == mine
+
+
+def test_a_verification_that_does_not_give_the_stored_result_says_so(
+    app, world, browser_as, session
+):
+    planner, _ = browser_as(Role.INSPECTION_PLANNER, jurisdictions=("520300",))
+    draw = _drawn(planner, session)
+    stored = draw.result_digest
+    draw.result_digest = "0" * 64  # as if the stored result had been altered
+    session.commit()
+    url = f"/inspections/draws/{draw.id}"
+    assert planner.post(f"{url}/verification").status_code == 302
+    assert tasks.run_next(session, app.config).status is TaskStatus.DONE
+    page = planner.get(url).text
+    assert "不一致：重新运行的结果与存档结果不同。" in page and "验证通过" not in page
+    check = planner.get(f"{url}/verification").text
+    assert "0" * 64 in check and stored in check  # the stored and the recomputed digests
+    # In English too.
+    english = planner.get(f"{url}?lang=en").text
+    assert "Latest verification" in english and "Mismatch" in english
+
+
+def test_a_draw_not_yet_drawn_cannot_be_verified_and_anyone_may_verify_a_drawn_one(
+    app, auth, world, browser_as, session
+):
+    planner, planner_user = browser_as(Role.INSPECTION_PLANNER, jurisdictions=("520300",))
+    _prepare(planner)
+    draw = session.scalars(select(InspectionDraw)).one()
+    url = f"/inspections/draws/{draw.id}"
+    refused = planner.post(f"{url}/verification")
+    assert refused.status_code == 302 and refused.headers["Location"].endswith(url)
+    assert "尚未抽取：没有可供验证的结果" in planner.get(url).text
+    assert session.scalars(select(Task)).first() is None
+    assert planner.post("/inspections/draws/999999/verification").status_code == 404
+    # Drawn: an officer of another county (who does not see the list) may verify it; the
+    # planner sees the outcome, but not a link to the officer's task.
+    assert planner.post(f"{url}/execute").status_code == 302
+    officer = _switch(planner, session, auth.user(Role.OFFICER, jurisdictions=("520102",)))
+    assert "检查名单在派发前保密" in officer.get(url).text
+    queued = officer.post(f"{url}/verification")
+    assert queued.status_code == 302
+    task_id = int(queued.headers["Location"].rsplit("/", 1)[1])
+    tasks.run_next(session, app.config)
+    assert "验证通过" in officer.get(f"{url}/verification").text
+    planner = _switch(officer, session, planner_user)
+    check = planner.get(f"{url}/verification").text
+    assert "验证通过" in check and f'href="/tasks/{task_id}"' not in check
+
+
+def test_inputs_frozen_before_the_split_are_still_read_and_downloaded(
+    app, world, browser_as, session
+):
+    """A draw stored as one gzip member with the enterprise ids as the document's last key
+    (before the ids got a member of their own) downloads and verifies as before."""
+    planner, _ = browser_as(Role.INSPECTION_PLANNER, jurisdictions=("520300",))
+    _prepare(planner)
+    draw = session.scalars(select(InspectionDraw)).one()
+    url = f"/inspections/draws/{draw.id}"
+    new = planner.get(f"{url}/inputs.json")
+    doc = new.get_json()
+    row = session.get(DrawInputs, draw.id)
+    ids = json.loads(zlib.decompressobj(wbits=31).decompress(row.document))
+    old = dict(doc, enterprise_ids=ids)
+    row.document = gzip.compress(
+        json.dumps(old, ensure_ascii=False, separators=(",", ":")).encode()
+    )
+    session.commit()
+    assert planner.get(f"{url}/inputs.json").get_data() == new.get_data()
+    plain = planner.get(f"{url}/inputs.json", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in plain.headers  # nothing stored to send compressed
+    assert plain.get_data() == new.get_data()
+    # Drawing reads the ids back from the old form.
+    assert planner.post(f"{url}/execute").status_code == 302
+    assert planner.post(f"{url}/verification").status_code == 302
+    tasks.run_next(session, app.config)
+    assert "验证通过" in planner.get(url).text
 
 
 def test_the_overview_lists_the_current_round_and_the_draws(plan, planner):
