@@ -24,6 +24,12 @@ from casemgr.models.credit import (
     RequestState,
     ScoreReason,
 )
+from casemgr.models.dashboards import (
+    DashboardCaseCount,
+    DashboardMoney,
+    DashboardOverdue,
+    DashboardRefresh,
+)
 from casemgr.models.draws import (
     DrawAssignment,
     DrawInputs,
@@ -151,6 +157,10 @@ __all__ = [
     "JobRun",
     "Notification",
     "scheduler_jobs",
+    "DashboardCaseCount",
+    "DashboardMoney",
+    "DashboardOverdue",
+    "DashboardRefresh",
     "CreditExport",
     "CreditObjection",
     "CreditRepair",

@@ -62,6 +62,63 @@ class CreditScore(Base):
     digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the result, for "changed?"
 
 
+class CreditCurrent(Base):
+    """The score in force now (当前信用等级): the latest stored :class:`CreditScore` of each
+    enterprise under each scheme, one row per pair, with the enterprise's county, so that tier
+    lists, tier filters and tier counts read one indexed row per enterprise, not the history.
+
+    Invariant, kept in the transaction of every write it follows (both through
+    :mod:`casemgr.repositories.credit_current`, never by hand):
+
+    * ``score_id`` is the highest ``credit_scores.id`` of (``scheme``, ``enterprise_id``), and
+      ``as_of``, ``status``, ``tier``, ``own_tier``, ``sublevel`` and ``points`` are that
+      row's: ``casemgr.services.credit._insert``, the one writer of scores, refreshes the
+      enterprises it wrote;
+    * ``county_code`` is the enterprise's county: ``services.enterprises.update_enterprise``
+      moves it with the enterprise;
+    * :class:`CreditTierCount` holds the number of these rows per scheme, county and tier.
+
+    "Current" ignores dates. The row is the score in force on every day on or after its
+    ``as_of`` (no row with a higher id exists, so none can be in force then); for an earlier
+    day the history decides (``services.credit.in_force``), which only matters after a score
+    dated in the future or for a look at the past. Migration 0019 filled it from the history.
+    """
+
+    # Derived rows, rewritten a million at a time by a full run: no foreign keys (checking
+    # two per row was 40 % of the refresh; the history they copy has them), and the indexes
+    # the pages use only. The counts per county come from CreditTierCount, not an index.
+    __tablename__ = "credit_current"
+    __table_args__ = (
+        Index("ix_credit_current_tier", "scheme", "tier", "enterprise_id"),
+        Index("ix_credit_current_as_of", "scheme", "as_of"),
+    )
+
+    scheme: Mapped[str] = mapped_column(String(64), primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    score_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))
+    as_of: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    tier: Mapped[str | None] = mapped_column(String(8))  # None: abnormal (异常)
+    own_tier: Mapped[str | None] = mapped_column(String(8))
+    sublevel: Mapped[int | None] = mapped_column(Integer)
+    points: Mapped[float] = mapped_column(Float)
+    county_code: Mapped[str] = mapped_column(String(6))  # the enterprise's, kept with it
+
+
+class CreditTierCount(Base):
+    """How many enterprises of a county hold each tier now under a scheme: the rows of
+    :class:`CreditCurrent` counted, kept with them (the dashboard's tier chart reads 88
+    counties' counts, not a million rows). ``tier`` is ``abnormal`` for a score without a
+    tier; a count that fell to 0 stays as a row."""
+
+    __tablename__ = "credit_tier_counts"
+
+    scheme: Mapped[str] = mapped_column(String(64), primary_key=True)
+    county_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(8), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class RequestState(enum.StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"

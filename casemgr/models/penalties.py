@@ -18,6 +18,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -51,6 +52,8 @@ class Payment(Audited, Base):
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         # The same receipt may pay a fine and its surcharge, but never one kind twice.
         UniqueConstraint("case_id", "kind", "reference"),
+        # The dashboard's fines collected per month, read from the index alone (0019).
+        Index("ix_payments_paid", "kind", "paid_on", "case_id", "amount_cents"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -72,6 +72,8 @@ class Violation(Audited, Timestamped, Base):
     __tablename__ = "violations"
     __table_args__ = (
         Index("ix_violations_county_found", "county_code", "found_at"),
+        # The violations list, newest first across every county (read backwards; 0020).
+        Index("ix_violations_found", "found_at", "id"),
         CheckConstraint("hazardous_waste_tonnes >= 0", name="hw_non_negative"),
         CheckConstraint("loss_cents >= 0 AND illegal_gain_cents >= 0", name="money_non_negative"),
     )

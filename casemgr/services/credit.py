@@ -7,6 +7,9 @@ The pure :mod:`credit` library scores; this module feeds it the facts of the cas
   each whose result changed (the history is append-only: the tier in force on a day is the
   latest row on or before it). The nightly job rescoring everything and the incremental
   rescoring after a case event both use it.
+  Every row stored also refreshes the enterprise's current row and the tier counts
+  (``credit_current``, ``credit_tier_counts``), in the same transaction: the tier lists, tier
+  filters and the dashboard read those.
 * :func:`explain` computes an enterprise's score as of any day, contribution by contribution;
   for a past day it uses only what was recorded by then, so it gives the same answer however
   often it is asked.
@@ -34,6 +37,7 @@ from casemgr.exceptions import InvalidInput, NotFound
 from casemgr.i18n import N_
 from casemgr.models import CreditScore, Enterprise, ScoreReason
 from casemgr.policy import Actor, Permission
+from casemgr.repositories import credit_current
 from casemgr.repositories.graph import chunks
 from casemgr.services import credit_graph
 from casemgr.services.access import require
@@ -337,7 +341,17 @@ _COLUMNS = (
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     """Append score rows: COPY on PostgreSQL (a full run stores up to a million), a plain
-    executemany elsewhere."""
+    executemany elsewhere; then, in the same transaction, the current rows and tier counts of
+    the enterprises written (``credit_current``: this is the one writer of scores)."""
+    _copy(session, rows)
+    by_scheme: dict[str, set[int]] = {}
+    for row in rows:
+        by_scheme.setdefault(row["scheme"], set()).add(row["enterprise_id"])
+    for scheme_key, ids in sorted(by_scheme.items()):
+        credit_current.refresh(session, scheme_key, ids)
+
+
+def _copy(session: Session, rows: list[dict[str, Any]]) -> None:
     connection = session.connection()
     if connection.dialect.name != "postgresql" or len(rows) < 100:
         session.execute(insert(CreditScore), rows)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
 from casemgr.models import (
@@ -31,7 +31,9 @@ from casemgr.models import (
     Violation,
     violation_enterprises,
 )
+from casemgr.models.credit import CreditCurrent
 from casemgr.policy import Actor, Permission
+from casemgr.repositories import credit_current
 from casemgr.repositories import enterprises as repo
 from casemgr.repositories.graph import chunks, enterprise_cards
 from casemgr.services import enterprises, graph
@@ -56,12 +58,7 @@ __all__ = [
     "tiers_in_force",
 ]
 
-ABNORMAL = "abnormal"  # the tier code of a score without a tier (异常, not rateable)
-# A tier filter tests enterprises in name order, a batch at a time, and gives up after this
-# many (the tier in force is the latest of an enterprise's stored scores: no index answers
-# "every red enterprise" without reading the whole history).
-TIER_SCAN_BUDGET = 5_000
-TIER_BATCH = 1_000
+ABNORMAL = credit_current.ABNORMAL  # the tier code of a score without a tier (异常)
 HISTORY_CASES = 20  # violations shown on the detail page, newest first
 MAX_NODES = 150  # nodes drawn in the graph view
 MAX_RELATED = 200  # related enterprises read for the graph view
@@ -88,21 +85,32 @@ class TierInForce:
 def tiers_in_force(
     session: Session, scheme_key: str, on: date, ids: Collection[int]
 ) -> dict[int, TierInForce]:
-    """The tier in force on a day of each of ``ids`` that has a stored score: two columns of
-    one row per enterprise, found through ``ix_credit_scores_history``."""
+    """The tier in force on a day of each of ``ids`` that has a stored score: its row of
+    ``credit_current`` by key, or for a day before some enterprise's latest score the history
+    row in force then (through ``ix_credit_scores_history``)."""
     out: dict[int, TierInForce] = {}
+    current = credit_current.exact_on(session, scheme_key, on)
     for part in chunks(sorted(set(ids))):
-        latest = (
-            select(func.max(CreditScore.id))
-            .where(
-                CreditScore.scheme == scheme_key,
-                CreditScore.enterprise_id.in_(part),
-                CreditScore.as_of <= on,
+        if current:
+            stmt = select(
+                CreditCurrent.enterprise_id,
+                CreditCurrent.tier,
+                CreditCurrent.own_tier,
+                CreditCurrent.sublevel,
+                CreditCurrent.points,
+                CreditCurrent.as_of,
+            ).where(CreditCurrent.scheme == scheme_key, CreditCurrent.enterprise_id.in_(part))
+        else:
+            latest = (
+                select(func.max(CreditScore.id))
+                .where(
+                    CreditScore.scheme == scheme_key,
+                    CreditScore.enterprise_id.in_(part),
+                    CreditScore.as_of <= on,
+                )
+                .group_by(CreditScore.enterprise_id)
             )
-            .group_by(CreditScore.enterprise_id)
-        )
-        rows = session.execute(
-            select(
+            stmt = select(
                 CreditScore.enterprise_id,
                 CreditScore.tier,
                 CreditScore.own_tier,
@@ -110,8 +118,7 @@ def tiers_in_force(
                 CreditScore.points,
                 CreditScore.as_of,
             ).where(CreditScore.id.in_(latest.scalar_subquery()))
-        )
-        for eid, tier, own, sublevel, points, as_of in rows:
+        for eid, tier, own, sublevel, points, as_of in session.execute(stmt):
             out[eid] = TierInForce(tier, own, sublevel, points, as_of)
     return out
 
@@ -152,11 +159,9 @@ def territory_options(session: Session, actor: Actor) -> list[tuple[str, str, bo
 
 @dataclass
 class SearchAnswer:
-    """A page of enterprises with their tiers in force and county names.
-
-    With a tier filter the total is not counted (``total`` None): ``has_next`` says whether
-    there is a next page, and ``stopped`` that the search gave up after
-    :data:`TIER_SCAN_BUDGET` enterprises (the user should narrow it)."""
+    """A page of enterprises with their tiers in force and county names. ``total`` is None
+    when it is not known (a tier in force on a past day); ``total_exact`` is False when it
+    stopped counting at the cap."""
 
     items: list[Enterprise]
     page: int
@@ -166,43 +171,29 @@ class SearchAnswer:
     has_next: bool
     tiers: dict[int, TierInForce] = field(default_factory=dict)
     counties: dict[str, str] = field(default_factory=dict)
-    stopped: bool = False
 
     @property
     def pages(self) -> int | None:
         return None if self.total is None else max(1, -(-self.total // self.per_page))
 
 
-def _by_tier(
+def _tier_total(
     session: Session,
-    stmt: Any,
+    f: repo.EnterpriseFilter,
+    scope: Collection[str] | None,
     tier: str,
     scheme_key: str,
     on: date,
-    need: int,
-) -> tuple[list[int], bool]:
-    """The first ``need`` ids of ``stmt`` (enterprises) whose tier in force is ``tier``, in
-    name order, and whether the scan stopped at the budget first."""
-    sub = stmt.subquery()
-    found: list[int] = []
-    after: tuple[str, int] | None = None
-    examined = 0
-    while len(found) < need:
-        if examined >= TIER_SCAN_BUDGET:
-            return found, True
-        batch_stmt = select(sub.c.id, sub.c.name).order_by(sub.c.name, sub.c.id).limit(TIER_BATCH)
-        if after is not None:
-            batch_stmt = batch_stmt.where(tuple_(sub.c.name, sub.c.id) > tuple_(*after))
-        batch = session.execute(batch_stmt).all()
-        if not batch:
-            break
-        examined += len(batch)
-        after = (batch[-1].name, batch[-1].id)
-        tiers = tiers_in_force(session, scheme_key, on, [r.id for r in batch])
-        found.extend(r.id for r in batch if r.id in tiers and tiers[r.id].code == tier)
-        if len(batch) < TIER_BATCH:
-            break
-    return found[:need], False
+) -> int | None:
+    """The enterprises of the tier within the counties searched, from the tier counts, when
+    only counties narrow the search; None otherwise (counting a tier combined with a name or
+    an industry would read as much as listing every page)."""
+    if f.q or f.uscc or f.industry or f.basin or f.status is not None:
+        return None
+    chosen = [set(c) for c in (scope, f.counties) if c is not None]
+    counties = sorted(set.intersection(*chosen)) if chosen else None
+    counts = credit_current.tier_counts(session, scheme_key, on, counties)
+    return sum(n for (_county, code), n in counts.items() if code == tier)
 
 
 def search(
@@ -219,6 +210,11 @@ def search(
 ) -> SearchAnswer:
     """Enterprises within the actor's jurisdiction matching the filter (and, when given, whose
     tier in force on ``on`` is ``tier``), with their tiers and county names.
+
+    With a tier, the enterprises are joined to their current scores (``credit_current``) and
+    walked in name order, or, for a rare tier, taken from the tier's index; the total comes from
+    the tier counts when only counties narrow the search. For a day before some enterprise's
+    latest score, the history decides.
 
     Raises PermissionDenied, InvalidInput (unknown territory).
     """
@@ -240,18 +236,35 @@ def search(
             f = replace(
                 f, counties=enterprises.territory_counties(session, territory, field="county")
             )
+        current = credit_current.exact_on(session, scheme_key, on)
         stmt = repo.enterprise_query(f, scope=actor.counties)
-        ids, stopped = _by_tier(session, stmt, tier, scheme_key, on, page * per_page + 1)
-        shown = ids[(page - 1) * per_page : page * per_page]
-        by_id = {e.id: e for e in session.scalars(stmt.where(Enterprise.id.in_(shown)))}
+        if current:
+            # Tested on the tier's index alone: a walk in name order reads no table row of
+            # the enterprises of other tiers.
+            stmt = stmt.where(credit_current.holds_tier(scheme_key, tier))
+        else:
+            src = credit_current.in_force_join(scheme_key, on, current=False)
+            held = src.tier.is_(None) if tier == ABNORMAL else src.tier == tier
+            stmt = stmt.join(src.target, src.on).where(held)
+        if session.get_bind().dialect.name == "postgresql":
+            # A page stops early: parallel workers cost more to start than they save.
+            session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+        ordered = stmt.order_by(Enterprise.name, Enterprise.id)
+        ids = list(
+            session.scalars(
+                ordered.with_only_columns(Enterprise.id, maintain_column_froms=True)
+                .limit(per_page + 1)
+                .offset((page - 1) * per_page)
+            )
+        )
+        # The page's ids first (from the indexes where they answer), then its enterprises.
+        by_id = {e.id: e for e in session.scalars(stmt.where(Enterprise.id.in_(ids)))}
+        rows = [by_id[i] for i in ids]
+        total = _tier_total(session, f, actor.counties, tier, scheme_key, on) if current else None
+        if total is None and page == 1 and len(rows) <= per_page:
+            total = len(rows)  # all on the first page: counted for free
         answer = SearchAnswer(
-            [by_id[i] for i in shown],
-            page,
-            per_page,
-            None,
-            False,
-            len(ids) > page * per_page,
-            stopped=stopped,
+            rows[:per_page], page, per_page, total, total is not None, len(rows) > per_page
         )
     answer.tiers = tiers_in_force(session, scheme_key, on, [e.id for e in answer.items])
     answer.counties = county_names(session, (e.county_code for e in answer.items))

@@ -25,6 +25,7 @@ from casemgr.models import (
 )
 from casemgr.models.audit import write_entry
 from casemgr.policy import Actor, Permission
+from casemgr.repositories import credit_current
 from casemgr.repositories import enterprises as repo
 from casemgr.repositories.common import Page
 from casemgr.repositories.enterprise_search import search_page
@@ -236,10 +237,12 @@ def update_enterprise(
         ent = visible_enterprise(session, actor, enterprise_id)
         if ent.version != expected_version:
             raise StaleVersion()
+        moved = False
         if "county_code" in data and data["county_code"] != ent.county_code:
             county = require_county(session, data["county_code"])
             require_covers(actor, county.code)
             ent.county_code = county.code
+            moved = True
         new_name = (data.get("name") or "").strip()
         if new_name and new_name != ent.name:
             ent.name_history.append(
@@ -251,6 +254,8 @@ def update_enterprise(
                 setattr(ent, f, data[f])
         if "aliases" in data:
             _set_aliases(session, ent, list(data["aliases"] or []))
+        if moved:  # its current credit rows and the tier counts follow it
+            credit_current.move(session, ent.id, ent.county_code)
     return ent
 
 

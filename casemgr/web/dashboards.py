@@ -24,7 +24,7 @@ from casemgr.models.cases import Channel
 from casemgr.security import page_actor
 from casemgr.services import credit, dashboard_stats
 from casemgr.services.dashboard_stats import Dashboard, DashboardFilter
-from casemgr.services.localtime import local_today
+from casemgr.services.localtime import LOCAL, local_today
 from casemgr.services.surcharges import cny
 from casemgr.web.forms import FormState, attempt
 from credit.schemes import Scheme
@@ -327,6 +327,9 @@ def build_view(d: Dashboard, scheme: Scheme) -> dict[str, Any]:
         "overdue": _overdue(d),
         "money": _money(d),
         "dashboard": d,
+        "figures_at": (
+            d.figures_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if d.figures_at else None
+        ),
     }
     charts: dict[str, Any] = {
         "tiers": view["tiers"]["chart"],

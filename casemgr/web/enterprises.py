@@ -169,7 +169,6 @@ def search() -> Any:
         args={**values, **({"lang": request.args["lang"]} if "lang" in request.args else {})},
         options=_search_options(scheme),
         labels=LABELS,
-        tier_budget=enterprise_pages.TIER_SCAN_BUDGET,
         scope_names=enterprise_pages.county_names(session, actor.scope_codes),
     )
     return html, state.status

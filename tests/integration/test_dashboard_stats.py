@@ -13,6 +13,7 @@ from casemgr.models.cases import Case, Channel, Deadline, DeadlineStateValue
 from casemgr.models.penalties import Payment, PaymentKind
 from casemgr.models.violations import ViolationOrigin
 from casemgr.policy import Actor, Role
+from casemgr.repositories import credit_current
 from casemgr.services import dashboard_stats as stats
 from casemgr.services.dashboard_stats import (
     CaseCount,
@@ -29,6 +30,12 @@ TODAY = date(2026, 3, 20)
 EVERYWHERE = Scope(None)
 RENHUAI = "520382"  # 仁怀市, prefecture 遵义市 (5203)
 NANMING = "520102"  # 南明区, prefecture 贵阳市 (5201)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_past_tier_counts():
+    """Past days' tier counts are kept per process; ids restart between tests."""
+    stats.clear_tier_cache()
 
 
 # -- rows, written directly: each test states exactly what exists ----------------------------
@@ -118,6 +125,7 @@ def score(session, enterprise, tier: str | None, as_of: date, scheme: str = SCHE
     )
     session.add(row)
     session.flush()
+    credit_current.refresh(session, scheme, [enterprise.id])  # as the services keep it
     return row
 
 
@@ -147,7 +155,6 @@ def scored(session):
     score(session, renhuai[3], "black", date(2025, 1, 1), scheme="five-colour@1")
     score(session, nanming, "yellow", date(2025, 6, 1))
     session.commit()
-    stats.clear_tier_cache()
     return renhuai, nanming
 
 
@@ -171,7 +178,7 @@ def test_tiers_as_of_an_earlier_day_read_the_history(session, scored):
     assert counts == [TierCount("5203", "green", 1)]
 
 
-def test_a_new_score_is_counted_at_once_despite_the_cache(session, scored):
+def test_a_new_score_is_counted_at_once(session, scored):
     renhuai, _ = scored
     before = stats.tier_counts(session, scheme_key=SCHEME, on=TODAY, counties={RENHUAI})
     assert TierCount("5203", "red", 1) in before
@@ -180,6 +187,25 @@ def test_a_new_score_is_counted_at_once_despite_the_cache(session, scored):
     after = stats.tier_counts(session, scheme_key=SCHEME, on=TODAY, counties={RENHUAI})
     assert TierCount("5203", "blue", 2) in after
     assert all(t.tier != "red" for t in after)
+
+
+def test_a_past_day_is_recounted_once_a_score_dated_on_or_before_it_is_stored(session, scored):
+    renhuai, _ = scored
+    day = date(2025, 3, 1)
+    assert stats.tier_counts(session, scheme_key=SCHEME, on=day, counties=None) == [
+        TierCount("5203", "green", 1)
+    ]
+    score(session, renhuai[2], "yellow", date(2026, 5, 1))  # dated after the day: no change
+    session.commit()
+    assert stats.tier_counts(session, scheme_key=SCHEME, on=day, counties=None) == [
+        TierCount("5203", "green", 1)
+    ]
+    score(session, renhuai[1], "red", date(2025, 2, 1))  # stored now, in force on the day
+    session.commit()
+    assert stats.tier_counts(session, scheme_key=SCHEME, on=day, counties=None) == [
+        TierCount("5203", "green", 1),
+        TierCount("5203", "red", 1),
+    ]
 
 
 # -- cases ------------------------------------------------------------------------------------

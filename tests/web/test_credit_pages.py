@@ -13,6 +13,7 @@ from casemgr.policy import SYSTEM_ACTOR, Role
 from casemgr.services import credit
 from casemgr.services.demo import load_demo
 from casemgr.services.demo_families import load_demo_families
+from casemgr.services.localtime import local_today
 from tests.factories import EnterpriseFactory
 
 
@@ -54,6 +55,22 @@ def test_the_tier_list_shows_the_tier_in_force_filtered_and_within_scope(browser
     mine = county.get("/credit?tier=red").text
     assert scored["convicted"].name not in mine  # a 仁怀 enterprise, outside 南明
     assert county.get("/credit?county=520382").status_code == 403
+
+
+def test_a_tier_filter_says_how_many_enterprises_hold_the_tier(browser_as, session, scored):
+    held = credit.in_force(session, "guizhou-2019@1", local_today())
+    greens = sum(1 for s in held.values() if s.tier == "green")
+    assert greens > 30  # more than a page: the total is not the page's length
+    browser, _ = browser_as(Role.CREDIT_REGULATOR)
+    page = browser.get("/credit?tier=green").text
+    assert f"共 {greens:,} 条匹配结果" in page
+    assert 'rel="next"' in page
+    english = browser.get("/credit?tier=red&lang=en").text
+    assert "1 matching" in english and scored["convicted"].name in english
+    county, _ = browser_as(Role.OFFICER, jurisdictions=("520102",))
+    assert "共 0 条匹配结果" in county.get("/credit?tier=red").text  # 仁怀's are not counted
+    # Without a tier there is nothing to count from: no total, pages all the same.
+    assert "条匹配结果" not in browser.get("/credit").text
 
 
 def test_a_bad_filter_is_422_with_the_value_kept_and_the_error_beside_it(browser_as):

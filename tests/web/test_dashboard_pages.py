@@ -30,7 +30,8 @@ LEAD = date(2025, 2, 1)  # every case's lead lies in the period
 
 
 @pytest.fixture(autouse=True)
-def _fresh_tier_cache():
+def _fresh_past_tier_counts():
+    """Past days' tier counts are kept per process; ids restart between tests."""
     dashboard_stats.clear_tier_cache()
 
 
@@ -98,6 +99,28 @@ def test_the_page_shows_each_chart_with_its_table(browser_as, data):
     assert table_row(html, "2025-04") == ["0.00", "20,000.00", "—"]
     assert table_row(html, "合计") == ["51,234.00", "20,234.00", "39.5%"]
     assert "行政处罚法 2021 art. 67" in html
+
+
+def test_after_the_rollups_are_built_the_page_is_the_same_and_says_as_of_when(
+    browser_as, session, data
+):
+    from casemgr.services import dashboard_rollups
+
+    browser, _ = browser_as(Role.BUREAU_HEAD)
+    live = browser.get(f"{URL}?{PERIOD}").text
+    assert "统计（每隔数分钟更新）" not in live
+    dashboard_rollups.refresh(session)
+    rolled = browser.get(f"{URL}?{PERIOD}").text
+    assert "整月的案件、逾期期限和罚款数据为截至" in rolled
+    assert charts_of(rolled) == charts_of(live)
+    for header in ("行政处罚", "仁怀市", "2025-03", "合计"):
+        assert table_row(rolled, header) == table_row(live, header)
+    # A case of a whole month recorded after the rebuild shows at the next one.
+    make_case(session, RENHUAI, status="filed", lead=date(2025, 7, 1))
+    session.commit()
+    assert table_row(browser.get(f"{URL}?{PERIOD}").text, "行政处罚") == ["3"]
+    dashboard_rollups.refresh(session)
+    assert table_row(browser.get(f"{URL}?{PERIOD}").text, "行政处罚") == ["4"]
 
 
 def test_the_chart_data_block_carries_the_same_numbers(browser_as, data):

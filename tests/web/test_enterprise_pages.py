@@ -12,6 +12,7 @@ from sqlalchemy import insert
 
 from casemgr.models import CreditScore, GraphEdge, GraphNode, ScoreReason
 from casemgr.policy import Role
+from casemgr.repositories import credit_current
 from casemgr.services.localtime import LOCAL, local_today
 from tests.factories import EnterpriseFactory, SourceFactory
 
@@ -41,6 +42,7 @@ def _score(session, enterprise, tier, *, own=None, points=50.0, days_ago=1, subl
             }
         ],
     )
+    credit_current.refresh(session, SCHEME, [enterprise.id])  # as the services keep it
 
 
 def _field(html, name):
@@ -103,10 +105,7 @@ def test_the_search_filters_by_industry_status_and_tier_in_force(browser_as, ses
     assert "无机酸厂" not in browser.get("/enterprises?status=revoked").text
 
 
-def test_a_tier_search_pages_without_a_count_and_says_when_it_stopped_early(
-    browser_as, session, monkeypatch
-):
-    from casemgr.services import enterprise_pages
+def test_a_tier_search_counts_its_matches_and_pages_through_them(browser_as, session, monkeypatch):
     from casemgr.web import enterprises as pages
 
     first, second, third = (
@@ -114,20 +113,31 @@ def test_a_tier_search_pages_without_a_count_and_says_when_it_stopped_early(
     )
     for ent in (first, second, third):
         _score(session, ent, "red" if ent is not second else "green")
+    elsewhere = EnterpriseFactory(name="南明区4号酒业有限公司", county_code=NANMING)
+    _score(session, elsewhere, "red")
     session.commit()
     browser, _user = browser_as(Role.OFFICER, jurisdictions=(RENHUAI,))
     monkeypatch.setattr(pages, "PER_PAGE", 1)
     one = browser.get("/enterprises?tier=red").text
     assert "1号酒业" in one and "3号酒业" not in one
-    assert 'href="?tier=red&amp;page=2"' in one  # a next page, though nothing was counted
+    assert "共 2 条匹配结果" in one  # from the tier counts, within the officer's county
+    assert 'href="?tier=red&amp;page=2"' in one
     two = browser.get("/enterprises?tier=red&page=2").text
-    assert "3号酒业" in two and "page=3" not in two
-    # The scan is bounded: past its budget the page says so instead of reading on.
-    monkeypatch.setattr(enterprise_pages, "TIER_BATCH", 1)
-    monkeypatch.setattr(enterprise_pages, "TIER_SCAN_BUDGET", 2)
-    stopped = browser.get("/enterprises?tier=red&page=2").text
-    assert "3号酒业" not in stopped
-    assert "仅按名称顺序核对了前 2 家企业的信用等级" in stopped
+    assert "3号酒业" in two and "page=3" not in two and "4号酒业" not in two
+    # With another filter the matches are counted (up to the cap).
+    named = browser.get("/enterprises?tier=red&q=3号").text
+    assert "3号酒业" in named and "共 1 条匹配结果" in named
+
+
+def test_a_score_dated_later_than_today_leaves_the_tier_search_to_the_history(browser_as, session):
+    red = EnterpriseFactory(name="仁怀市红牌酒业有限公司", county_code=RENHUAI)
+    _score(session, red, "red")
+    _score(session, red, "green", days_ago=-3)  # its current row, not in force before then
+    session.commit()
+    browser, _user = browser_as(Role.OFFICER, jurisdictions=(RENHUAI,))
+    page = browser.get("/enterprises?tier=red").text
+    assert "红牌酒业" in page and "共 1 条匹配结果" in page  # all on the first page
+    assert "红牌酒业" not in browser.get("/enterprises?tier=green").text
 
 
 def test_a_bad_industry_code_is_422_with_the_chinese_error_beside_the_field(browser_as):

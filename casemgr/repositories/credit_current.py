@@ -1,0 +1,280 @@
+"""The score in force now (当前信用等级): :class:`CreditCurrent` and :class:`CreditTierCount`.
+
+Writers keep the invariant documented on :class:`CreditCurrent` in the caller's transaction
+(they never commit):
+
+* :func:`refresh` after scores were stored: each enterprise's row is recomputed from its
+  history (the highest id), whatever was written and in whatever order, and the tier counts
+  move by the difference;
+* :func:`move` when an enterprise changes county.
+
+On PostgreSQL both take a transaction-scoped advisory lock per scheme first, so that two
+transactions writing the same scheme never count from the same "before" (the counts stay
+exact under concurrent rescoring); SQLite has one writer at a time anyway.
+
+Readers: :func:`exact_on` says whether the current rows are the scores in force on a day,
+:func:`in_force_join` gives the join (and columns) of "the score in force on a day" for a
+query over enterprises, from the current rows or from the history, and :func:`tier_counts`
+counts the enterprises per county and tier in force on a day.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, func, literal_column, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from casemgr.models import CreditScore, Enterprise
+from casemgr.models.credit import CreditCurrent, CreditTierCount
+from casemgr.repositories.graph import chunks
+
+__all__ = [
+    "ABNORMAL",
+    "InForce",
+    "exact_on",
+    "holds_tier",
+    "in_force_join",
+    "move",
+    "refresh",
+    "tier_counts",
+]
+
+ABNORMAL = "abnormal"  # the tier code of a score without a tier (异常), as the pages name it
+CHUNK = 5000
+
+_SCORE_COLUMNS = ("as_of", "status", "tier", "own_tier", "sublevel", "points")
+
+Key = tuple[str, str]  # (county code, tier code)
+
+
+def _dialect_insert(session: Session, table: Any) -> Any:
+    name = session.get_bind().dialect.name
+    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)
+
+
+def _lock(session: Session, scheme_key: str) -> None:
+    """Serialise the writers of one scheme's current rows until the transaction ends."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(
+                func.pg_advisory_xact_lock(
+                    func.hashtext("credit_current"), func.hashtext(scheme_key)
+                )
+            )
+        )
+
+
+def _tier_code(column: Any) -> Any:
+    # A literal, not a parameter: PostgreSQL matches the grouped expression by its text.
+    return func.coalesce(column, literal_column(f"'{ABNORMAL}'"))
+
+
+def _keys_of(session: Session, scheme_key: str, ids: Collection[int]) -> dict[int, Key]:
+    """The (county, tier code) of the current rows of ``ids``."""
+    stmt = select(
+        CreditCurrent.enterprise_id, CreditCurrent.county_code, _tier_code(CreditCurrent.tier)
+    ).where(CreditCurrent.scheme == scheme_key, CreditCurrent.enterprise_id.in_(ids))
+    return {eid: (county, tier) for eid, county, tier in session.execute(stmt)}
+
+
+def _add_counts(session: Session, scheme_key: str, delta: Counter[Key]) -> None:
+    rows = [
+        {"scheme": scheme_key, "county_code": county, "tier": tier, "n": n}
+        for (county, tier), n in sorted(delta.items())
+        if n != 0
+    ]
+    if not rows:
+        return
+    stmt = _dialect_insert(session, CreditTierCount)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["scheme", "county_code", "tier"],
+        set_={"n": CreditTierCount.n + stmt.excluded.n},
+    )
+    session.execute(stmt, rows)
+
+
+def refresh(session: Session, scheme_key: str, enterprise_ids: Iterable[int]) -> None:
+    """Recompute the current rows of ``enterprise_ids`` under the scheme from their history
+    (the stored score with the highest id) and move the tier counts with them."""
+    ids = sorted(set(enterprise_ids))
+    if not ids:
+        return
+    _lock(session, scheme_key)
+    columns = ["scheme", "enterprise_id", "score_id", *_SCORE_COLUMNS, "county_code"]
+    for part in chunks(ids, CHUNK):
+        before = _keys_of(session, scheme_key, part)
+        latest = (
+            select(func.max(CreditScore.id))
+            .where(CreditScore.scheme == scheme_key, CreditScore.enterprise_id.in_(part))
+            .group_by(CreditScore.enterprise_id)
+        )
+        rows = (
+            select(
+                CreditScore.scheme,
+                CreditScore.enterprise_id,
+                CreditScore.id,
+                *(getattr(CreditScore, c) for c in _SCORE_COLUMNS),
+                Enterprise.county_code,
+            )
+            .join(Enterprise, Enterprise.id == CreditScore.enterprise_id)
+            .where(CreditScore.id.in_(latest))
+        )
+        stmt = _dialect_insert(session, CreditCurrent).from_select(columns, rows)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["scheme", "enterprise_id"],
+            set_={c: stmt.excluded[c] for c in columns[2:]},
+            where=(CreditCurrent.score_id != stmt.excluded.score_id)
+            | (CreditCurrent.county_code != stmt.excluded.county_code),
+        )
+        # The rows written (inserted or changed) come back with their new county and tier.
+        written = stmt.returning(
+            CreditCurrent.enterprise_id, CreditCurrent.county_code, _tier_code(CreditCurrent.tier)
+        )
+        delta: Counter[Key] = Counter()
+        for eid, county, tier in session.execute(written):
+            if eid in before:
+                delta[before[eid]] -= 1
+            delta[(county, tier)] += 1
+        _add_counts(session, scheme_key, delta)
+
+
+def move(session: Session, enterprise_id: int, county_code: str) -> None:
+    """The enterprise moved to ``county_code``: its current rows (every scheme) and the tier
+    counts follow."""
+    schemes = session.scalars(
+        select(CreditCurrent.scheme).where(CreditCurrent.enterprise_id == enterprise_id)
+    ).all()
+    for scheme_key in sorted(schemes):
+        _lock(session, scheme_key)
+        before = _keys_of(session, scheme_key, [enterprise_id])
+        session.execute(
+            update(CreditCurrent)
+            .where(CreditCurrent.scheme == scheme_key, CreditCurrent.enterprise_id == enterprise_id)
+            .values(county_code=county_code)
+        )
+        after = _keys_of(session, scheme_key, [enterprise_id])
+        delta = Counter(after.values())
+        delta.subtract(before.values())
+        _add_counts(session, scheme_key, delta)
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def exact_on(session: Session, scheme_key: str, day: date) -> bool:
+    """Whether the current rows are the scores in force on ``day``: none is dated after it
+    (one index probe on ``ix_credit_current_as_of``)."""
+    later = select(CreditCurrent.enterprise_id).where(
+        CreditCurrent.scheme == scheme_key, CreditCurrent.as_of > day
+    )
+    return session.execute(later.limit(1)).first() is None
+
+
+@dataclass(frozen=True)
+class InForce:
+    """How a query over enterprises reaches the score in force on a day: join ``target`` on
+    ``on`` (outer for "with or without a score"); the columns to select or filter on."""
+
+    target: Any
+    on: Any
+    score_id: Any
+    as_of: Any
+    status: Any
+    tier: Any
+    own_tier: Any
+    sublevel: Any
+    points: Any
+
+
+def in_force_join(scheme_key: str, day: date, *, current: bool) -> InForce:
+    """The score in force on ``day`` of each :class:`Enterprise` of the query: its current row
+    when ``current`` (:func:`exact_on` said so: one primary-key probe per enterprise), else the
+    latest history row on or before the day (a probe of ``ix_credit_scores_history``)."""
+    if current:
+        c = CreditCurrent
+        return InForce(
+            c,
+            and_(c.scheme == scheme_key, c.enterprise_id == Enterprise.id),
+            c.score_id,
+            c.as_of,
+            c.status,
+            c.tier,
+            c.own_tier,
+            c.sublevel,
+            c.points,
+        )
+    s = aliased(CreditScore, name="in_force")
+    h = aliased(CreditScore, name="history")
+    latest = (
+        select(func.max(h.id))
+        .where(h.scheme == scheme_key, h.enterprise_id == Enterprise.id, h.as_of <= day)
+        .correlate(Enterprise)
+        .scalar_subquery()
+    )
+    return InForce(
+        s, s.id == latest, s.id, s.as_of, s.status, s.tier, s.own_tier, s.sublevel, s.points
+    )
+
+
+def holds_tier(scheme_key: str, tier: str) -> Any:
+    """A condition on :class:`Enterprise`: its current row holds ``tier`` (``abnormal``: a
+    score without a tier). Tested on ``ix_credit_current_tier`` alone, so a walk of the
+    enterprises in name order reads no table row for the ones that fail it."""
+    c = CreditCurrent
+    held = c.tier.is_(None) if tier == ABNORMAL else c.tier == tier
+    return (
+        select(c.enterprise_id)
+        .where(c.scheme == scheme_key, held, c.enterprise_id == Enterprise.id)
+        .correlate(Enterprise)
+        .exists()
+    )
+
+
+def tier_counts(
+    session: Session, scheme_key: str, day: date, counties: Collection[str] | None
+) -> Counter[Key]:
+    """Enterprises per (county, tier code) with a score in force on ``day`` under the scheme,
+    among ``counties`` (None: all). The stored counts, corrected for the enterprises whose
+    current row is dated after the day: those count by the history row in force on it (none
+    for today; for a past day as many as were rescored since)."""
+    stmt = select(CreditTierCount.county_code, CreditTierCount.tier, CreditTierCount.n).where(
+        CreditTierCount.scheme == scheme_key, CreditTierCount.n != 0
+    )
+    if counties is not None:
+        stmt = stmt.where(CreditTierCount.county_code.in_(sorted(counties)))
+    out: Counter[Key] = Counter({(c, t): int(n) for c, t, n in session.execute(stmt)})
+    if exact_on(session, scheme_key, day):
+        return +out
+    later = [CreditCurrent.scheme == scheme_key, CreditCurrent.as_of > day]
+    if counties is not None:
+        later.append(CreditCurrent.county_code.in_(sorted(counties)))
+    tier = _tier_code(CreditCurrent.tier)
+    now = select(CreditCurrent.county_code, tier, func.count()).where(*later)
+    for county, code, n in session.execute(now.group_by(CreditCurrent.county_code, tier)):
+        out[(county, code)] -= int(n)
+    h = aliased(CreditScore, name="history")
+    s = aliased(CreditScore, name="then")
+    then_id = (
+        select(func.max(h.id))
+        .where(
+            h.scheme == scheme_key, h.enterprise_id == CreditCurrent.enterprise_id, h.as_of <= day
+        )
+        .correlate(CreditCurrent)
+        .scalar_subquery()
+    )
+    then_tier = _tier_code(s.tier)
+    past = (
+        select(CreditCurrent.county_code, then_tier, func.count())
+        .join(s, s.id == then_id)
+        .where(*later)
+        .group_by(CreditCurrent.county_code, then_tier)
+    )
+    for county, code, n in session.execute(past):
+        out[(county, code)] += int(n)
+    return +out
