@@ -162,6 +162,17 @@ def _check_link(session: Session, actor: Actor, params: Mapping[str, Any]) -> di
     return {"batch_id": _id(params, "batch_id")}
 
 
+# The stages the linker reports (``linkage.linker.Linker.progress``), in the order it passes
+# them, as the step a task page shows and a rough share of the run done when each begins.
+LINK_STAGES: Mapping[str, tuple[float, str]] = {
+    "registry": (0.05, N_("Indexing the enterprise register")),
+    "tax": (0.35, N_("Comparing the tax records")),
+    "env": (0.55, N_("Comparing the enforcement records")),
+    "model": (0.7, N_("Estimating the match weights")),
+    "decide": (0.8, N_("Deciding each pair")),
+}
+
+
 def _link(
     session: Session,
     actor: Actor,
@@ -170,12 +181,12 @@ def _link(
     settings: Mapping[str, Any],
 ) -> dict[str, Any]:
     progress(0.0, N_("Matching the records"))
-    report = link_run.link_records(
-        session,
-        actor,
-        batch_id=params.get("batch_id"),
-        progress=lambda step, n: progress(0.5, step),
-    )
+
+    def stage(name: str, count: int) -> None:
+        fraction, message = LINK_STAGES.get(name, (0.5, N_("Matching the records")))
+        progress(fraction, message)
+
+    report = link_run.link_records(session, actor, batch_id=params.get("batch_id"), progress=stage)
     return dict(link_run.describe(report))
 
 

@@ -174,6 +174,43 @@ def search() -> Any:
     return html, state.status
 
 
+SUGGESTIONS = 8
+
+
+@bp.get("/enterprises/suggest")
+@login_required
+def suggest() -> Any:
+    """The first enterprises matching a name fragment or code, as JSON, for the pickers of the
+    forms that name enterprises (the violation form): the same search, scope and order as the
+    search page."""
+    actor = page_actor()
+    session = db.session()
+    q = request.args.get("q", "").strip()[:100]
+    if len(q) < 2:
+        message = gettext("Type at least 2 characters of the name or code.")
+        return jsonify(code=422, status="Unprocessable Entity", message=message,
+                       errors={"q": [message]}), 422  # fmt: skip
+    found = enterprises.search_enterprises(
+        session, actor, EnterpriseFilter(q=q), page=1, per_page=SUGGESTIONS
+    )
+    names = enterprise_pages.county_names(session, {e.county_code for e in found.items})
+    response = jsonify(
+        items=[
+            {
+                "id": e.id,
+                "name": e.name,
+                "uscc": e.uscc,
+                "county": names.get(e.county_code or "", ""),
+                "status": gettext(LABELS["enterprise_status"][e.status.value]),
+            }
+            for e in found.items
+        ],
+        more=found.total > len(found.items),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _search_options(scheme: Scheme) -> dict[str, list[tuple[str, str]]]:
     """The choices of the search form's selects, labelled in the request's language."""
     session = db.session()

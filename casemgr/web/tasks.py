@@ -243,6 +243,7 @@ def index() -> Any:
         names=tasks.submitter_names(session, page.items) if everyone else {},
         forms=allowed_forms(actor),
         args={"all": "1"} if everyone else {},
+        finished=FINISHED,
     )
 
 

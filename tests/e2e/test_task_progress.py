@@ -77,3 +77,33 @@ def test_a_regulator_follows_an_export_to_its_download_without_a_reload(
     page.goto("/tasks")
     assert page.locator("table.tasks tbody tr").count() == 2
     shot("list-tablet")
+
+
+def test_the_task_list_follows_each_running_task_without_a_reload(page, app, session, auth, shot):
+    user = auth.user(Role.CREDIT_REGULATOR, jurisdictions=("520000",), display_name="李信用")
+    EnterpriseFactory()
+    auth.session.commit()
+    actor = actor_for(session, user)
+    first = tasks.submit(session, actor, "credit_rescore", {"as_of": "2026-11-01"})
+    second = tasks.submit(session, actor, "credit_rescore", {"as_of": "2026-11-02"})
+    log_in(page, user.username, PASSWORD)
+    page.goto("/tasks")
+    page.evaluate("window.__sameDocument = true")  # gone if the page reloads
+    row = page.locator("table.tasks tbody tr", has=page.locator(f"a:has-text('#{first.id}')"))
+    other = page.locator("table.tasks tbody tr", has=page.locator(f"a:has-text('#{second.id}')"))
+    expect(row.locator(".badge")).to_have_text("排队中")
+
+    assert tasks.claim(session, runner="e2e") == first.id
+    session.query(Task).filter_by(id=first.id).update({"progress": 0.4})
+    session.commit()
+    expect(row.locator(".badge")).to_have_attribute("data-status", "running")
+    expect(row.locator(".task-pct")).to_have_text("40%")
+    expect(other.locator(".badge")).to_have_text("排队中")
+    shot("list-running")
+
+    assert tasks.run_claimed(session, first.id, app.config).status is TaskStatus.DONE
+    expect(row.locator(".badge")).to_have_text("已完成")
+    expect(row).to_have_attribute("data-finished", "true")
+    assert row.locator(".task-finished-cell").inner_text().strip() != ""
+    assert other.get_attribute("data-task-status-url") is not None  # still followed
+    assert page.evaluate("window.__sameDocument") is True

@@ -177,3 +177,20 @@ def test_one_batch_only_and_bad_batches_are_refused(session, world, tmp_path):
     judge = Actor(user_id=0, username="j", roles=frozenset({Role.JUDGE}))
     with pytest.raises(PermissionDenied):
         link_run.link_records(session, judge)
+
+
+def test_a_link_task_reports_each_linker_stage_as_a_translated_step(session, world, monkeypatch):
+    """The queued run (task kind link_run) shows the linker's stages as catalogued steps, in
+    order and with growing shares done, never the library's bare stage names."""
+    from casemgr.services import task_kinds
+    from linkage import linker
+
+    monkeypatch.setattr(linker, "_PROGRESS_EVERY", 1)  # report every row, not every 100,000
+    steps: list[tuple[float, str]] = []
+    task_kinds._link(session, SYSTEM_ACTOR, {}, lambda f, m: steps.append((f, m)), {})
+    names = {message: stage for stage, (_, message) in task_kinds.LINK_STAGES.items()}
+    seen = [names[m] for _, m in steps[1:]]
+    assert steps[0][1] == "Matching the records"
+    assert list(dict.fromkeys(seen)) == ["registry", "tax", "env", "model", "decide"]
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions)

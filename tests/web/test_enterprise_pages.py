@@ -75,6 +75,45 @@ def test_the_search_lists_only_the_enterprises_of_the_officers_county(browser_as
     assert 'href="/enterprises"' in resp.text
 
 
+def test_the_picker_suggests_enterprises_of_the_officers_county_as_json(browser_as, session):
+    mine = EnterpriseFactory(name="仁怀市国酱酒业有限公司", county_code=RENHUAI)
+    EnterpriseFactory(name="南明区国酱化工有限公司", county_code=NANMING)
+    for i in range(9):
+        EnterpriseFactory(name=f"仁怀市茅台镇酱香{i}号酒业有限公司", county_code=RENHUAI)
+    session.commit()
+    browser, _user = browser_as(Role.OFFICER, jurisdictions=(RENHUAI,))
+    resp = browser.get("/enterprises/suggest?q=国酱")
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    body = resp.get_json()
+    assert body == {
+        "items": [
+            {"id": mine.id, "name": mine.name, "uscc": mine.uscc, "county": "仁怀市",
+             "status": "存续（在业）"},
+        ],
+        "more": False,
+    }  # fmt: skip
+    by_code = browser.get(f"/enterprises/suggest?q={mine.uscc}").get_json()
+    assert by_code["items"][0]["id"] == mine.id
+    many = browser.get("/enterprises/suggest?q=酱香").get_json()
+    assert len(many["items"]) == 8 and many["more"] is True
+    assert [i["name"] for i in many["items"]] == sorted(i["name"] for i in many["items"])
+    for q in ("", "国", "  国  "):
+        bad = browser.get(f"/enterprises/suggest?q={q}")
+        assert bad.status_code == 422
+        assert bad.get_json()["errors"]["q"] == ["请至少输入名称或代码的 2 个字符。"]
+    english = browser.get("/enterprises/suggest?q=国&lang=en").get_json()
+    assert english["errors"]["q"] == ["Type at least 2 characters of the name or code."]
+
+
+def test_the_violation_form_offers_the_picker_beside_the_plain_uscc_field(browser_as):
+    browser, _user = browser_as(Role.OFFICER, jurisdictions=(RENHUAI,))
+    page = browser.get("/violations/new").text
+    assert 'id="enterprise-picker" data-target="v-enterprises"' in page
+    assert 'data-suggest-url="/enterprises/suggest"' in page
+    assert " hidden>" in page  # shown by the script only: without it the field is typed
+    assert "js/enterprise_picker.js" in page
+
+
 def test_the_search_filters_by_industry_status_and_tier_in_force(browser_as, session):
     red = EnterpriseFactory(
         name="仁怀市红牌酒业有限公司", county_code=RENHUAI, industry_code="C1512"
@@ -269,7 +308,12 @@ def test_a_record_outside_the_jurisdiction_is_403_and_an_unknown_one_404(browser
 def test_the_pages_need_a_login(client, session):
     ent = EnterpriseFactory(county_code=RENHUAI)
     session.commit()
-    for url in ("/enterprises", f"/enterprises/{ent.id}", f"/enterprises/{ent.id}/graph.json"):
+    for url in (
+        "/enterprises",
+        f"/enterprises/{ent.id}",
+        f"/enterprises/{ent.id}/graph.json",
+        "/enterprises/suggest?q=酒业",
+    ):
         resp = client.get(url)
         assert resp.status_code == 302 and "/login" in resp.headers["Location"], url
 
