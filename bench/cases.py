@@ -118,6 +118,7 @@ from bench.common import (  # noqa: E402
     write_results,
 )
 from casemgr.demo.generator import generate_enterprises, load_divisions  # noqa: E402
+from casemgr.legalbasis import basis_text  # noqa: E402
 from casemgr.legalclock import (  # noqa: E402
     RULES,
     ClockStop,
@@ -946,7 +947,7 @@ def build_dataset(
                     case_id,
                     rule_code,
                     rule.title,
-                    rule.basis,
+                    basis_text(rule.basis),
                     rule.start_event,
                     d.start_on,
                     due.due_date,

@@ -106,6 +106,7 @@ from bench.common import (  # noqa: E402
     write_results,
 )
 from casemgr.criminal_thresholds import ThresholdFacts, evaluate  # noqa: E402
+from casemgr.legalbasis import basis_text  # noqa: E402
 from casemgr.legalclock import RULES, Unit, compute_due, deadline_state, default_calendar  # noqa: E402
 from casemgr.lifecycles import ChannelSpec  # noqa: E402
 from casemgr.lifecycles.civil import CIVIL_PIL_SPEC, CivilPilFacts, extra_rules  # noqa: E402
@@ -476,7 +477,7 @@ class FamilyLayer:
                 case_id,
                 code,
                 rule.title,
-                rule.basis,
+                basis_text(rule.basis),
                 rule.start_event,
                 d[0],
                 due.due_date,

@@ -18,9 +18,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from casemgr.exceptions import Conflict, DomainError, Message, StaleVersion
+from casemgr.exceptions import Conflict, DomainError, GuardFailed, Message, StaleVersion
 from casemgr.extensions import db
 from casemgr.i18n import N_
+from casemgr.legalbasis import LAW_NAMES, Citation, render_basis
 from casemgr.translations import validation_messages
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,25 @@ def _preformatted_pattern(template: str) -> re.Pattern[str]:
 _PREFORMATTED = tuple((_preformatted_pattern(t), t) for t in validation_messages.PREFORMATTED)
 
 
+def _is_basis(value: Any) -> bool:
+    """A legal basis (a tuple of citations, as a guard failure carries it)."""
+    return isinstance(value, tuple) and bool(value) and all(isinstance(c, Citation) for c in value)
+
+
+def _citations(basis: Any) -> list[dict[str, Any]]:
+    """Each citation of a basis as data, names and notes in the request's language."""
+    return [
+        {
+            "law": c.law.value,
+            "law_name": gettext(LAW_NAMES[c.law]),
+            "articles": c.articles,
+            "note": gettext(c.note) if c.note else "",
+            "recalled": c.recalled,
+        }
+        for c in basis
+    ]
+
+
 def _tr(template: str, params: dict[str, Any]) -> str:
     text = gettext(template) if template else ""
     if text == template:
@@ -72,6 +92,8 @@ def _tr(template: str, params: dict[str, Any]) -> str:
         # Values that are themselves msgids (a guard's reason, a kind of record) translate too;
         # gettext returns any other string unchanged.
         params = {k: gettext(v) if isinstance(v, str) and v else v for k, v in params.items()}
+        # A legal basis (a guard's citations) reads in the same language.
+        params = {k: render_basis(v, gettext) if _is_basis(v) else v for k, v in params.items()}
         # A translated parameter may carry placeholders of its own (a guard's reason naming
         # the attachments that are missing): fill them from the same parameters.
         params = {k: _fill(v, params) for k, v in params.items()}
@@ -87,6 +109,8 @@ def _tr_errors(errors: Any, params: dict[str, Any]) -> Any:
         return {k: _tr_errors(v, params) for k, v in errors.items()}
     if isinstance(errors, list):
         return [_tr_errors(v, params) for v in errors]
+    if _is_basis(errors):
+        return render_basis(errors, gettext)
     if isinstance(errors, str):
         return _tr(errors, params)
     if isinstance(errors, Message):
@@ -132,12 +156,10 @@ def _render(status: int, message: str, errors: dict[str, Any] | None, reason: st
 
 def handle_domain_error(exc: DomainError) -> Any:
     db.session.rollback()
-    return _render(
-        exc.status,
-        _tr(exc.message_template, exc.params),
-        _tr_errors(exc.errors, exc.params),
-        exc.code,
-    )
+    errors = _tr_errors(exc.errors, exc.params)
+    if isinstance(exc, GuardFailed) and _wants_json():
+        errors["citations"] = _citations(exc.basis)
+    return _render(exc.status, _tr(exc.message_template, exc.params), errors, exc.code)
 
 
 def handle_http_exception(exc: HTTPException) -> Any:

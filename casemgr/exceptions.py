@@ -152,6 +152,9 @@ class GuardFailed(DomainError):
 
     The message names the rule's title and legal basis; ``errors`` carries the rule code, the
     basis, the reason (an English msgid) and the ways forward (msgids), so a client can show them.
+    ``rule_title`` is an English msgid; ``basis`` the citations (:class:`casemgr.legalbasis.
+    Citation`, whose ``str`` is the canonical English), rendered in the reader's language by
+    ``casemgr.errors``, which also lists them one by one for API clients.
     """
 
     status = 409
@@ -163,21 +166,32 @@ class GuardFailed(DomainError):
         *,
         rule: str,
         rule_title: str,
-        basis: str,
+        basis: Sequence[object],
         reason: str,
         ways_forward: Sequence[str] = (),
     ) -> None:
         self.rule = rule
+        self.rule_title = rule_title
+        self.basis: tuple[object, ...] = tuple(basis)
         self.ways_forward: list[str] = list(ways_forward)
         super().__init__(
             errors={
                 "rule": [rule],
-                "basis": [basis],
+                "basis": [self.basis],
                 "reason": [reason],
                 "ways_forward": list(self.ways_forward),
             },
             rule=rule,
             rule_title=rule_title,
-            basis=basis,
+            basis=self.basis,
             reason=reason,
         )
+
+    @property
+    def message(self) -> str:
+        """The English message, the basis as its canonical English line."""
+        english = "; ".join(str(citation) for citation in self.basis)
+        try:
+            return self.message_template.format(**{**self.params, "basis": english})
+        except (KeyError, IndexError):
+            return self.message_template

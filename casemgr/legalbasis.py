@@ -68,6 +68,12 @@ class Law(StrEnum):
     """行政诉讼法."""
     SPC_ADMIN_LITIGATION_INTERPRETATION = "spc_admin_litigation_interpretation"
     """最高人民法院关于适用《中华人民共和国行政诉讼法》的解释 (2018)."""
+    ADMIN_RECONSIDERATION_LAW = "admin_reconsideration_law"
+    """行政复议法 (2023 revision)."""
+    SPC_CIVIL_PROCEDURE_INTERPRETATION = "spc_civil_procedure_interpretation"
+    """最高人民法院关于适用《中华人民共和国民事诉讼法》的解释."""
+    DETENTION_TRANSFER_MEASURES = "detention_transfer_measures"
+    """行政主管部门移送适用行政拘留环境违法案件暂行办法."""
     ENV_CIVIL_PIL_INTERPRETATION = "env_civil_pil_interpretation"
     """最高人民法院关于审理环境民事公益诉讼案件适用法律若干问题的解释 (2020)."""
     PROCURATORATE_PIL_INTERPRETATION = "procuratorate_pil_interpretation"
@@ -90,6 +96,9 @@ class Law(StrEnum):
     """中央生态环境保护督察工作规定 (2019)."""
     INSPECTION_REGULATIONS = "inspection_regulations"
     """生态环境保护督察工作条例 (2025)."""
+    SPC_SPP_INCIDENTAL_PIL_REPLY = "spc_spp_incidental_pil_reply"
+    """最高人民法院、最高人民检察院关于人民检察院提起刑事附带民事公益诉讼应否履行诉前公告程序问题的批复
+    (法释〔2019〕18号)."""
 
 
 # The name of each law as an English msgid; its zh-CN translation in the catalogue is the
@@ -113,6 +122,12 @@ LAW_NAMES: Mapping[Law, str] = MappingProxyType(
         Law.ADMIN_LITIGATION_LAW: N_("Administrative Litigation Law"),
         Law.SPC_ADMIN_LITIGATION_INTERPRETATION: N_(
             "SPC Interpretation of the Administrative Litigation Law (2018)"
+        ),
+        Law.ADMIN_RECONSIDERATION_LAW: N_("Administrative Reconsideration Law (2023)"),
+        Law.SPC_CIVIL_PROCEDURE_INTERPRETATION: N_("SPC Interpretation of the Civil Procedure Law"),
+        Law.DETENTION_TRANSFER_MEASURES: N_(
+            "Interim Measures for Transferring Environmental Violations for Administrative "
+            "Detention"
         ),
         Law.ENV_CIVIL_PIL_INTERPRETATION: N_(
             "SPC Interpretation on Environmental Civil Public Interest Litigation (2020)"
@@ -148,6 +163,10 @@ LAW_NAMES: Mapping[Law, str] = MappingProxyType(
         Law.INSPECTION_REGULATIONS: N_(
             "Regulations on Eco-environmental Protection Inspections (2025)"
         ),
+        Law.SPC_SPP_INCIDENTAL_PIL_REPLY: N_(
+            "SPC and SPP Reply on the Pre-suit Announcement in Incidental Civil Public Interest "
+            "Litigation (2019)"
+        ),
     }
 )
 
@@ -180,6 +199,10 @@ class Citation:
                 f"articles {self.articles!r} of {self.law} is not like '60', "
                 "'44, 45', '63–65' or '64(2)'"
             )
+
+    def __str__(self) -> str:
+        """The citation in canonical English (what an English log line or message shows)."""
+        return _render_one(self, lambda message: message, False)
 
 
 Basis = tuple[Citation, ...]

@@ -7,11 +7,13 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_smorest import Blueprint
 
 from casemgr.api.common import page_body
 from casemgr.extensions import db
 from casemgr.i18n import N_
+from casemgr.legalbasis import Basis, render_basis
 from casemgr.schemas.common import translated
 from casemgr.schemas.notifications import (
     CalendarTokenArgs,
@@ -107,7 +109,11 @@ def _ics(events: list[feeds.FeedEvent], name: str) -> Response:
     def render(template: str, params: Mapping[str, Any]) -> str:
         return translated(template, dict(params))
 
-    body = feeds.to_ics(events, name=name, host=request.host.split(":")[0], render=render)
+    def legal(basis: Basis) -> str:
+        return render_basis(basis, gettext)
+
+    host = request.host.split(":")[0]
+    body = feeds.to_ics(events, name=name, host=host, render=render, legal=legal)
     response = Response(body, mimetype="text/calendar")
     response.headers["Cache-Control"] = "private, max-age=300"
     return response

@@ -1,8 +1,8 @@
 """Legal clock (法定期限): the engine (:mod:`casemgr.legalclock.engine`), the rules of each channel
 as data (one module per channel) and ``RULES``, the registry of every rule by code.
 
-A pure package (standard library only). See :mod:`casemgr.legalclock.engine` for how periods are
-counted.
+A pure package (standard library and :mod:`casemgr.legalbasis` only). See
+:mod:`casemgr.legalclock.engine` for how periods are counted.
 """
 
 from __future__ import annotations

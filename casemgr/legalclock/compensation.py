@@ -11,29 +11,39 @@ agreement and the judgments), read by the lifecycle's guards and its overdue ale
 
 from __future__ import annotations
 
+from casemgr.i18n import N_
+from casemgr.legalbasis import Citation, Law
 from casemgr.legalclock.engine import Rule, Unit
 
 # fmt: off
 _CAL = Unit.CALENDAR_DAY
-_RULES_2022 = "生态环境损害赔偿管理规定 2022 (环法规〔2022〕31号)"
-_SPC = "SPC 生态环境损害赔偿若干规定 (2019, amended 2020)"
-_CPL = "民事诉讼法 2023"
+_RULES_2022 = Law.ECO_DAMAGE_COMPENSATION_RULES  # 管理规定 2022 (环法规〔2022〕31号)
+_SPC = Law.SPC_ECO_DAMAGE_COMPENSATION_PROVISIONS  # SPC 若干规定 (2019, amended 2020)
+_CPL = Law.CIVIL_PROCEDURE_LAW  # 民事诉讼法 2023
 
 COMPENSATION_RULES: tuple[Rule, ...] = (
+    # The 30 days are recalled: an open point of DOMAIN.md §8.
     Rule("compensation.start_decision", 30, _CAL,
-         f"{_RULES_2022} (线索筛查, 启动或不启动索赔); 30 days [R] (DOMAIN §8 open point); "
-         "counted from the receipt of the lead",
-         "索赔启动决定期限", "lead_received", pausable=False),
+         (Citation(_RULES_2022, note=N_("lead screening and the decision to start a claim or "
+                                        "not: 30 days from receipt of the lead"),
+                   recalled=True),),
+         N_("Time limit for deciding whether to start a claim"), "lead_received",
+         pausable=False),
+    # The 90 days are recalled: an open point of DOMAIN.md §8.
     Rule("compensation.consultation", 90, _CAL,
-         f"{_RULES_2022} (磋商 ≤ 90 days from service of the written consultation notice) [R] "
-         "(DOMAIN §8 open point)",
-         "磋商期限", "consultation_notice_served", pausable=False),
+         (Citation(_RULES_2022, note=N_("consultation at most 90 days from service of the "
+                                        "written consultation notice"), recalled=True),),
+         N_("Consultation period"), "consultation_notice_served", pausable=False),
     Rule("compensation.confirmation_notice", 30, _CAL,
-         f"{_SPC} art. 20 (the court publishes the agreement ≥ 30 days before ruling on it)",
-         "司法确认公告期", "confirmation_notice_published", pausable=False, waiting=True),
+         (Citation(_SPC, "20", N_("the court publishes the agreement at least 30 days before "
+                                  "ruling on it")),),
+         N_("Public notice period before judicial confirmation"),
+         "confirmation_notice_published", pausable=False, waiting=True),
     Rule("compensation.appeal", 15, _CAL,
-         f"{_CPL} art. 171 (15 days from service of the first-instance judgment); the judgment "
-         "becomes final once the period has run without an appeal",
-         "上诉期限（判决生效）", "judgment_served", pausable=False, waiting=True),
+         (Citation(_CPL, "171", N_("15 days from service of the first-instance judgment; the "
+                                   "judgment becomes final once the period has run without "
+                                   "an appeal")),),
+         N_("Appeal period (the judgment becomes final)"), "judgment_served", pausable=False,
+         waiting=True),
 )
 # fmt: on

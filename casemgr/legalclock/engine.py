@@ -1,8 +1,9 @@
 """Legal clock (法定期限): deadlines in calendar days, working days, hours and months.
 
-A pure library (standard library only): it knows the statutory-holiday calendar with its make-up
-working days (调休), counts periods the way the law does, pauses them for clock stops and says
-whether a deadline was met. Services adapt it to the stored cases.
+A pure library (standard library and :mod:`casemgr.legalbasis` only): it knows the
+statutory-holiday calendar with its make-up working days (调休), counts periods the way the law
+does, pauses them for clock stops and says whether a deadline was met. Services adapt it to the
+stored cases.
 
 The counting rules, each from DOMAIN.md §0:
 
@@ -33,6 +34,8 @@ from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+
+from casemgr.legalbasis import Basis, Citation
 
 __all__ = [
     "ClockStop",
@@ -391,10 +394,12 @@ class Rule:
         Length of the period (≥ 1) in ``unit``.
     unit : Unit
         How the period is counted.
-    basis : str
-        Law and article, with [R] where DOMAIN.md marks the rule as recalled.
+    basis : Basis
+        The citations of the rule (law, articles, note), ``recalled`` where DOMAIN.md marks
+        them [R]; :func:`casemgr.legalbasis.render_basis` renders them in either language.
     title : str
-        Chinese name shown to officers, e.g. ``"作出处罚决定期限"``.
+        English msgid marked with ``N_`` whose zh-CN translation is the name officers use,
+        e.g. ``"Time limit for the penalty decision"`` (作出处罚决定期限).
     start_event : str
         The event whose day starts the clock (the day itself not counted).
     pausable : bool
@@ -414,12 +419,15 @@ class Rule:
     (90, <Unit.CALENDAR_DAY: 'calendar_day'>)
     >>> RULES["admin.decision.extension_1"].as_extension()
     (30, <Unit.CALENDAR_DAY: 'calendar_day'>)
+    >>> from casemgr.legalbasis import basis_text
+    >>> basis_text(RULES["admin.fine_payment"].basis)
+    'Administrative Penalty Law (2021) art. 67'
     """
 
     code: str
     amount: int
     unit: Unit
-    basis: str
+    basis: Basis
     title: str
     start_event: str
     pausable: bool = True
@@ -431,6 +439,8 @@ class Rule:
             raise ValueError(f"rule {self.code}: the period must be at least 1, not {self.amount}")
         if self.unit is Unit.HOUR and self.roll_to_working_day:
             raise ValueError(f"rule {self.code}: hour periods run continuously and never roll")
+        if not self.basis or not all(isinstance(c, Citation) for c in self.basis):
+            raise ValueError(f"rule {self.code}: the basis must be a non-empty tuple of Citation")
 
     def as_extension(self) -> tuple[int, Unit]:
         """This rule's period as an ``extensions`` item for :func:`compute_due`."""

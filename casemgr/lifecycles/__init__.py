@@ -42,14 +42,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from casemgr.exceptions import GuardFailed, IllegalTransition
+from casemgr.legalbasis import Basis
 
 __all__ = [
     "ChannelSpec",
     "Guard",
     "GuardFailure",
+    "GuardRule",
     "InvalidLifecycle",
     "Lifecycle",
     "Organ",
@@ -79,17 +81,29 @@ class Organ(StrEnum):
     PLAINTIFF = "plaintiff"  # a social organisation suing (社会组织), recorded by the court
 
 
+class GuardRule(NamedTuple):
+    """A legal rule a guard enforces: its title and its legal basis (法律依据).
+
+    ``title`` is an English msgid (marked ``N_``) whose zh-CN translation is the rule's Chinese
+    name; ``basis`` the citations, rendered in the reader's language at the edge.
+    """
+
+    title: str
+    basis: Basis
+
+
 @dataclass(frozen=True)
 class GuardFailure:
     """Why a guarded transition may not happen now.
 
-    ``rule`` is a stable code, ``title`` the rule's Chinese name, ``basis`` the law and article,
-    ``reason`` and each of ``ways_forward`` English msgids (marked ``N_``, translated at the edge).
+    ``rule`` is a stable code; ``title`` (the rule's name), ``reason`` and each of
+    ``ways_forward`` are English msgids (marked ``N_``, translated at the edge); ``basis`` the
+    law and articles as citations (:mod:`casemgr.legalbasis`), rendered at the edge too.
     """
 
     rule: str
     title: str
-    basis: str
+    basis: Basis
     reason: str
     ways_forward: tuple[str, ...] = ()
 

@@ -29,7 +29,8 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from casemgr.i18n import N_
-from casemgr.lifecycles import Guard, GuardFailure, Lifecycle
+from casemgr.legalbasis import Citation, Law
+from casemgr.lifecycles import Guard, GuardFailure, GuardRule, Lifecycle
 
 __all__ = [
     "ADMINISTRATIVE",
@@ -366,34 +367,68 @@ class AdminRule(StrEnum):
     COURT_APPLICATION_WINDOW = "court_application_window"
 
 
-# (Chinese title, legal basis) of each rule.
-RULES: Mapping[AdminRule, tuple[str, str]] = MappingProxyType(
+_AP = Law.ADMIN_PENALTY_LAW  # 行政处罚法 (2021)
+_EP = Law.ECO_PENALTY_MEASURES  # 生态环境行政处罚办法 (2023)
+_AC = Law.ADMIN_COERCION_LAW  # 行政强制法
+
+# Title (its zh-CN translation is the Chinese name) and legal basis of each rule.
+RULES: Mapping[AdminRule, GuardRule] = MappingProxyType(
     {
-        AdminRule.TWO_OFFICERS: ("两名以上持证执法人员", "行政处罚法 art. 42, 55"),
-        AdminRule.SIMPLE_PROCEDURE_LIMITS: ("简易程序适用条件", "行政处罚法 art. 51"),
-        AdminRule.REPLY_PERIOD: ("陈述申辩期限", "行政处罚法 art. 44, 45"),
-        AdminRule.HEARING_ELIGIBILITY: (
-            "听证范围",
-            "行政处罚法 art. 63; 生态环境行政处罚办法 2023 art. 46, 89",
+        AdminRule.TWO_OFFICERS: GuardRule(
+            N_("Two or more certified officers"),  # 两名以上持证执法人员
+            (Citation(_AP, "42, 55"),),
         ),
-        AdminRule.NOTICE_BEFORE_DECISION: ("事先告知", "行政处罚法 art. 44, 62"),
-        AdminRule.HEARING_BEFORE_DECISION: (
-            "听证",
-            "行政处罚法 art. 63–65; 生态环境行政处罚办法 2023 art. 46",
+        AdminRule.SIMPLE_PROCEDURE_LIMITS: GuardRule(
+            N_("Conditions for the simple procedure"),  # 简易程序适用条件
+            (Citation(_AP, "51"),),
         ),
-        AdminRule.LEGAL_REVIEW: ("法制审核", "行政处罚法 art. 58"),
-        AdminRule.COLLECTIVE_DISCUSSION: ("集体讨论", "行政处罚法 art. 57"),
-        AdminRule.NO_INCREASE_AFTER_NOTICE: ("不得因陈述申辩加重处罚", "行政处罚法 art. 45"),
-        AdminRule.ONE_FINE_PER_ACT: ("一事不再罚", "行政处罚法 art. 29"),
-        AdminRule.CORRECTION_ORDER: ("责令改正", "行政处罚法 art. 28"),
-        AdminRule.DECISION_TIME_LIMIT: (
-            "处罚决定期限",
-            "行政处罚法 art. 60; 生态环境行政处罚办法 2023 art. 57",
+        AdminRule.REPLY_PERIOD: GuardRule(
+            N_("Period for statement and defence"),  # 陈述申辩期限
+            (Citation(_AP, "44, 45"),),
         ),
-        AdminRule.REMINDER_BEFORE_COURT: ("催告", "行政强制法 art. 54"),
-        AdminRule.COURT_APPLICATION_WINDOW: (
-            "申请强制执行期限",
-            "行政强制法 art. 53; 最高人民法院行政诉讼法解释 2018 art. 156",
+        AdminRule.HEARING_ELIGIBILITY: GuardRule(
+            N_("Scope of hearings"),  # 听证范围
+            (Citation(_AP, "63"), Citation(_EP, "46, 89")),
+        ),
+        AdminRule.NOTICE_BEFORE_DECISION: GuardRule(
+            N_("Prior notice"),  # 事先告知
+            (Citation(_AP, "44, 62"),),
+        ),
+        AdminRule.HEARING_BEFORE_DECISION: GuardRule(
+            N_("Hearing"),  # 听证
+            (Citation(_AP, "63–65"), Citation(_EP, "46")),
+        ),
+        AdminRule.LEGAL_REVIEW: GuardRule(
+            N_("Legal review"),  # 法制审核
+            (Citation(_AP, "58"),),
+        ),
+        AdminRule.COLLECTIVE_DISCUSSION: GuardRule(
+            N_("Collective discussion"),  # 集体讨论
+            (Citation(_AP, "57"),),
+        ),
+        AdminRule.NO_INCREASE_AFTER_NOTICE: GuardRule(
+            N_("No heavier penalty because of the statement or defence"),  # 不得因陈述申辩加重处罚
+            (Citation(_AP, "45"),),
+        ),
+        AdminRule.ONE_FINE_PER_ACT: GuardRule(
+            N_("No second fine for the same act"),  # 一事不再罚
+            (Citation(_AP, "29"),),
+        ),
+        AdminRule.CORRECTION_ORDER: GuardRule(
+            N_("Order to correct the illegal act"),  # 责令改正
+            (Citation(_AP, "28"),),
+        ),
+        AdminRule.DECISION_TIME_LIMIT: GuardRule(
+            N_("Penalty decision period"),  # 处罚决定期限
+            (Citation(_AP, "60"), Citation(_EP, "57")),
+        ),
+        AdminRule.REMINDER_BEFORE_COURT: GuardRule(
+            N_("Reminder before enforcement"),  # 催告
+            (Citation(_AC, "54"),),
+        ),
+        AdminRule.COURT_APPLICATION_WINDOW: GuardRule(
+            N_("Court enforcement application period"),  # 申请强制执行期限
+            (Citation(_AC, "53"), Citation(Law.SPC_ADMIN_LITIGATION_INTERPRETATION, "156")),
         ),
     }
 )

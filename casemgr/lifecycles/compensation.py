@@ -36,7 +36,8 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from casemgr.i18n import N_
-from casemgr.lifecycles import ChannelSpec, Guard, GuardFailure, Lifecycle, Organ
+from casemgr.legalbasis import Citation, Law
+from casemgr.lifecycles import ChannelSpec, Guard, GuardFailure, GuardRule, Lifecycle, Organ
 
 __all__ = [
     "ADMISSIBLE_INCIDENT_LEVELS",
@@ -312,33 +313,69 @@ class CompRule(StrEnum):
     EVALUATION_OR_EXEMPTION = "evaluation_or_exemption"
 
 
-_SPC = "SPC 生态环境损害赔偿若干规定"
-# (Chinese title, legal basis) of each rule.
-RULES: Mapping[CompRule, tuple[str, str]] = MappingProxyType(
+_DR = Law.ECO_DAMAGE_COMPENSATION_RULES  # 生态环境损害赔偿管理规定 2022
+_OP = Law.ECO_DAMAGE_COMPENSATION_OPINION  # 关于推进生态环境损害赔偿制度改革若干具体问题的意见
+_SPC = Law.SPC_ECO_DAMAGE_COMPENSATION_PROVISIONS  # SPC 生态环境损害赔偿若干规定
+_CIV = Law.CIVIL_PROCEDURE_LAW  # 民事诉讼法 2023
+# Title (its zh-CN translation is the Chinese name) and legal basis of each rule. A note names
+# the part a recalled citation ([R]) leaves unchecked.
+RULES: Mapping[CompRule, GuardRule] = MappingProxyType(
     {
-        CompRule.NOT_STARTED_REASON: ("不启动索赔情形", f"{_ART18} [R: items other than (3)]"),
-        CompRule.SIMPLIFIED_ASSESSMENT_CONDITIONS: (
-            "简易评估适用条件",
-            "生态环境损害赔偿管理规定 2022 art. 20 ¶2; damage threshold [R]",
+        CompRule.NOT_STARTED_REASON: GuardRule(
+            N_("Grounds for not starting a claim"),  # 不启动索赔情形
+            (Citation(_DR, "18(1)", note=N_("except item 3"), recalled=True),),
         ),
-        CompRule.CONSULTATION_NOTICE_SERVED: (
-            "磋商书面通知",
-            "生态环境损害赔偿管理规定 2022 (磋商前置, written notice) [R: article]",
+        CompRule.SIMPLIFIED_ASSESSMENT_CONDITIONS: GuardRule(
+            N_("Conditions for a simplified assessment"),  # 简易评估适用条件
+            (Citation(_DR, "20(2)", note=N_("damage threshold unverified")),),
         ),
-        CompRule.CONSULTATION_FAILURE_GROUND: (
-            "磋商不成情形",
-            f"生态环境损害赔偿管理规定 2022; {_OPINION} art. 7 [R: grounds, 90-day limit]",
+        CompRule.CONSULTATION_NOTICE_SERVED: GuardRule(
+            N_("Written notice of consultation"),  # 磋商书面通知
+            # 磋商前置; the article is unchecked.
+            (Citation(_DR, note=N_("consultation first, by written notice"), recalled=True),),
         ),
-        CompRule.CONFIRMATION_NOTICE_RUN: ("司法确认公告期", f"{_SPC} art. 20"),
-        CompRule.LITIGATION_ADMISSIBLE: ("生态环境损害赔偿诉讼受理条件", f"{_SPC} art. 1"),
-        CompRule.APPEAL_IN_TIME: ("上诉期限", "民事诉讼法 2023 art. 171"),
-        CompRule.APPEAL_WINDOW_RUN: ("判决生效（上诉期满）", "民事诉讼法 2023 art. 171"),
-        CompRule.ENFORCEABLE_TITLE: ("强制执行依据", f"{_SPC} art. 21"),
-        CompRule.PERFORMANCE_DUE_PASSED: (
-            "履行期限届满",
-            f"{_SPC} art. 21; the agreement or judgment sets the date (no statutory period)",
+        CompRule.CONSULTATION_FAILURE_GROUND: GuardRule(
+            N_("Grounds for a failed consultation"),  # 磋商不成情形
+            (
+                Citation(_DR),
+                Citation(_OP, "7", note=N_("the grounds and the 90-day limit"), recalled=True),
+            ),
         ),
-        CompRule.EVALUATION_OR_EXEMPTION: ("修复效果评估", f"{_OPINION} art. 14 [R: wording]"),
+        CompRule.CONFIRMATION_NOTICE_RUN: GuardRule(
+            N_("Notice period for judicial confirmation"),  # 司法确认公告期
+            (Citation(_SPC, "20"),),
+        ),
+        CompRule.LITIGATION_ADMISSIBLE: GuardRule(
+            # 生态环境损害赔偿诉讼受理条件
+            N_("Conditions for accepting a damage compensation suit"),
+            (Citation(_SPC, "1"),),
+        ),
+        CompRule.APPEAL_IN_TIME: GuardRule(
+            N_("Appeal time limit"),  # 上诉期限
+            (Citation(_CIV, "171"),),
+        ),
+        CompRule.APPEAL_WINDOW_RUN: GuardRule(
+            N_("Judgment takes effect (appeal period over)"),  # 判决生效（上诉期满）
+            (Citation(_CIV, "171"),),
+        ),
+        CompRule.ENFORCEABLE_TITLE: GuardRule(
+            N_("Enforceable title"),  # 强制执行依据
+            (Citation(_SPC, "21"),),
+        ),
+        CompRule.PERFORMANCE_DUE_PASSED: GuardRule(
+            N_("Performance date passed"),  # 履行期限届满
+            (
+                Citation(
+                    _SPC,
+                    "21",
+                    note=N_("the agreement or judgment sets the date; no statutory period"),
+                ),
+            ),
+        ),
+        CompRule.EVALUATION_OR_EXEMPTION: GuardRule(
+            N_("Evaluation of the restoration effect"),  # 修复效果评估
+            (Citation(_OP, "14", note=N_("wording"), recalled=True),),
+        ),
     }
 )
 

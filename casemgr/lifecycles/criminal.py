@@ -43,7 +43,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from casemgr.i18n import N_
-from casemgr.lifecycles import ChannelSpec, Guard, GuardFailure, Lifecycle, Organ
+from casemgr.legalbasis import Citation, Law
+from casemgr.lifecycles import ChannelSpec, Guard, GuardFailure, GuardRule, Lifecycle, Organ
 
 if TYPE_CHECKING:
     from casemgr.exceptions import GuardFailed
@@ -355,19 +356,53 @@ class CriminalRule(StrEnum):
 
 
 _R = CriminalRule
-# (Chinese title, legal basis) of each rule.
-RULES: Mapping[CriminalRule, tuple[str, str]] = MappingProxyType(
+_TP = Law.TRANSFER_PROVISIONS  # 移送规定 2020
+_LM = Law.ENV_LINKAGE_MEASURES  # 衔接办法 2017
+_CP = Law.CRIMINAL_PROCEDURE_LAW  # 刑事诉讼法 2018
+# Title (its zh-CN translation is the Chinese name) and legal basis of each rule.
+RULES: Mapping[CriminalRule, GuardRule] = MappingProxyType(
     {
-        _R.REPORT_BY_TWO_OFFICERS: ("两名以上执法人员提出移送书面报告", f"{_TRANSFER} art. 5"),
-        _R.REQUIRED_ATTACHMENTS: ("移送材料", f"{_TRANSFER} art. 6; {_LINK} art. 6"),
-        _R.FILING_LIMIT_KNOWN: ("立案审查期限", f"{_LINK} art. 9; {_TRANSFER} art. 8"),
-        _R.RECONSIDERATION_WINDOW: ("提请复议期限", f"{_TRANSFER} art. 9; {_LINK} art. 11"),
-        _R.SUPPLEMENTARY_LIMIT: ("退回补充侦查以二次为限", f"{_CPL} art. 175"),
-        _R.VERDICT_RECORDED: ("判决结果", f"{_CPL} art. 200 [R]; 刑法 art. 37"),
-        _R.APPEAL_WINDOW_OPEN: ("上诉、抗诉期限", f"{_CPL} art. 230"),
-        _R.APPEAL_WINDOW_OVER: ("判决生效", f"{_CPL} art. 230; art. 259 [R]"),
-        _R.CONVICTION_FOR_EXECUTION: ("有罪判决交付执行", f"{_CPL} art. 259, 264 [R]"),
-        _R.NOTHING_TO_EXECUTE: ("无罪、免予刑事处罚判决", f"{_CPL} art. 260 [R]; 刑法 art. 37"),
+        _R.REPORT_BY_TWO_OFFICERS: GuardRule(
+            # 两名以上执法人员提出移送书面报告
+            N_("Written transfer report by two or more officers"),
+            (Citation(_TP, "5"),),
+        ),
+        _R.REQUIRED_ATTACHMENTS: GuardRule(
+            N_("Transfer materials"),  # 移送材料
+            (Citation(_TP, "6"), Citation(_LM, "6")),
+        ),
+        _R.FILING_LIMIT_KNOWN: GuardRule(
+            N_("Time limit for the filing review"),  # 立案审查期限
+            (Citation(_LM, "9"), Citation(_TP, "8")),
+        ),
+        _R.RECONSIDERATION_WINDOW: GuardRule(
+            N_("Reconsideration request period"),  # 提请复议期限
+            (Citation(_TP, "9"), Citation(_LM, "11")),
+        ),
+        _R.SUPPLEMENTARY_LIMIT: GuardRule(
+            N_("At most two returns for supplementary investigation"),  # 退回补充侦查以二次为限
+            (Citation(_CP, "175"),),
+        ),
+        _R.VERDICT_RECORDED: GuardRule(
+            N_("Outcome of the judgment"),  # 判决结果
+            (Citation(_CP, "200", recalled=True), Citation(Law.CRIMINAL_LAW, "37")),
+        ),
+        _R.APPEAL_WINDOW_OPEN: GuardRule(
+            N_("Appeal and protest period"),  # 上诉、抗诉期限
+            (Citation(_CP, "230"),),
+        ),
+        _R.APPEAL_WINDOW_OVER: GuardRule(
+            N_("Judgment takes effect"),  # 判决生效
+            (Citation(_CP, "230"), Citation(_CP, "259", recalled=True)),
+        ),
+        _R.CONVICTION_FOR_EXECUTION: GuardRule(
+            N_("Conviction handed over for execution"),  # 有罪判决交付执行
+            (Citation(_CP, "259, 264", recalled=True),),
+        ),
+        _R.NOTHING_TO_EXECUTE: GuardRule(
+            N_("Acquittal or exemption from criminal punishment"),  # 无罪、免予刑事处罚判决
+            (Citation(_CP, "260", recalled=True), Citation(Law.CRIMINAL_LAW, "37")),
+        ),
     }
 )
 

@@ -24,11 +24,16 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from casemgr.i18n import N_
-from casemgr.lifecycles import Guard, GuardFailure, Lifecycle
+from casemgr.legalbasis import Citation, Law
+from casemgr.lifecycles import Guard, GuardFailure, GuardRule, Lifecycle
 
-__all__ = ["INSPECTION", "InspectionFacts", "Stage", "StageEvent"]
+__all__ = ["INSPECTION", "RULE", "InspectionFacts", "Stage", "StageEvent"]
 
-_BASIS = "中央生态环境保护督察工作规定 (2019); 生态环境保护督察工作条例 (2025); DOMAIN.md §5.2"
+# Every guard enforces the inspection procedure (督察程序) of these rules (DOMAIN.md §5.2).
+RULE = GuardRule(
+    N_("Inspection procedure"),
+    (Citation(Law.CENTRAL_INSPECTION_PROVISIONS), Citation(Law.INSPECTION_REGULATIONS)),
+)
 
 
 class Stage(StrEnum):
@@ -67,7 +72,7 @@ class InspectionFacts:
 
 
 def _fail(rule: str, reason: str, *ways: str) -> GuardFailure:
-    return GuardFailure(rule, "督察程序", _BASIS, reason, tuple(ways))
+    return GuardFailure(rule, RULE.title, RULE.basis, reason, tuple(ways))
 
 
 def _arrive_in_period(f: InspectionFacts) -> GuardFailure | None:

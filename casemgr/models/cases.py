@@ -183,8 +183,11 @@ class Deadline(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     rule_code: Mapped[str] = mapped_column(String(48))
+    # The rule's English title and canonical English basis (casemgr.legalbasis.basis_text, up
+    # to about 400 characters: TEXT since 0021); pages render the rule's own in the reader's
+    # language and show these only for a code the legal clock does not know.
     title: Mapped[str] = mapped_column(String(100))
-    basis: Mapped[str] = mapped_column(String(300))
+    basis: Mapped[str] = mapped_column(Text)
     start_event: Mapped[str] = mapped_column(String(48))
     start_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date)

@@ -1,4 +1,4 @@
-"""Case, transition, deadline, record, clock-stop and extension schemas."""
+"""Case, transition, record, clock-stop and extension schemas (deadlines: ``schemas.deadlines``)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,9 @@ from marshmallow import fields, validate
 from casemgr.lifecycles.administrative import AdminEvent, Art58Condition, PenaltyType
 from casemgr.models.cases import DeadlineStateValue, Procedure, RecordKind
 from casemgr.schemas.common import MAX_ID, PageArgs, Schema
+from casemgr.schemas.deadlines import DeadlineSchema as DeadlineSchema  # re-exported
 
 _cents = validate.Range(min=0, max=10**15)
-
-
-class DeadlineSchema(Schema):
-    id = fields.Integer()
-    case_id = fields.Integer()
-    rule_code = fields.String()
-    title = fields.String()
-    basis = fields.String()
-    start_event = fields.String()
-    start_on = fields.Date()
-    due_on = fields.Date()
-    paused_days = fields.Integer()
-    provisional = fields.Boolean()
-    state = fields.Enum(DeadlineStateValue, by_value=True)
-    done_on = fields.Date(allow_none=True)
-    breach_reason = fields.String(allow_none=True)
-    county_code = fields.String()
-    officer_id = fields.Integer(allow_none=True)
-    channel = fields.String()
 
 
 class TransitionSchema(Schema):

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext
 from marshmallow import fields, validate
 
+from casemgr.legalbasis import render_basis
 from casemgr.lifecycles import ChannelSpec
 from casemgr.lifecycles.civil import ADMIN_PIL_SPEC, CIVIL_PIL_SPEC
 from casemgr.lifecycles.compensation import COMPENSATION_SPEC
@@ -189,10 +191,16 @@ class RiskQueryArgs(PageArgs):
 
 class ConsistencySchema(Schema):
     code = fields.String()
-    title = fields.String()
-    basis = fields.String()
+    title = fields.Method("_title", metadata={"description": "In the request's language"})
+    basis = fields.Method("_basis", metadata={"description": "In the request's language"})
     reason = fields.Method("_reason")
     case_id = fields.Integer(allow_none=True)
+
+    def _title(self, obj: Any) -> str:
+        return translated(obj.title)
+
+    def _basis(self, obj: Any) -> str:
+        return render_basis(obj.basis, gettext)
 
     def _reason(self, obj: Any) -> str:
         return translated(obj.reason)

@@ -136,11 +136,13 @@ class ErrorSchema(Schema):
 
 def translated(template: str, params: dict[str, Any] | None = None) -> str:
     """An English msgid (with ``{placeholders}``) in the request's locale, for dumped fields
-    that carry a domain message (an alert's reason)."""
+    that carry a domain message (an alert's reason). Parameters that are msgids themselves (a
+    deadline's title) translate too; gettext returns any other string unchanged."""
     from flask_babel import gettext
 
     text = gettext(template) if template else ""
+    values = {k: gettext(v) if isinstance(v, str) and v else v for k, v in (params or {}).items()}
     try:
-        return text.format(**(params or {}))
+        return text.format(**values)
     except (KeyError, IndexError, ValueError):
         return text

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from casemgr.db import transaction, utcnow
 from casemgr.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from casemgr.i18n import N_
+from casemgr.legalbasis import Basis, basis_text
+from casemgr.legalclock import RULES
 from casemgr.models import (
     CalendarToken,
     Deadline,
@@ -44,7 +46,8 @@ PRODID = "-//Guizhou environmental enforcement//casemgr//ZH"
 
 @dataclass(frozen=True)
 class FeedEvent:
-    """One all-day entry: ``summary`` is an ``N_`` template over ``params``; ``end`` inclusive."""
+    """One all-day entry: ``summary`` is an ``N_`` template over ``params``; ``end`` inclusive;
+    ``basis``, when given, is the description (a deadline's legal basis, rendered per locale)."""
 
     uid: str
     start: date
@@ -52,6 +55,7 @@ class FeedEvent:
     summary: str
     params: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
+    basis: Basis = ()
 
 
 def _digest(token: str) -> str:
@@ -125,6 +129,7 @@ def user_events(session: Session, actor: Actor, user_id: int, *, today: date) ->
                 summary=N_("Deadline: {title} (case {case_id})"),
                 params={"title": d.title, "case_id": d.case_id},
                 description=d.basis,
+                basis=RULES[d.rule_code].basis if d.rule_code in RULES else (),
             )
         )
     rows = session.execute(
@@ -209,10 +214,12 @@ def to_ics(
     name: str,
     host: str,
     render: Callable[[str, Mapping[str, Any]], str],
+    legal: Callable[[Basis], str] = basis_text,
     now: datetime | None = None,
 ) -> bytes:
     """The feed as an RFC 5545 document: all-day events (DATE values, DTEND exclusive), stable
-    UIDs so that subscribed calendars update entries instead of doubling them."""
+    UIDs so that subscribed calendars update entries instead of doubling them. ``render``
+    translates the summaries, ``legal`` renders the legal bases."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -228,8 +235,9 @@ def to_ics(
         ev.add("dtstart", e.start)
         ev.add("dtend", e.end + timedelta(days=1))
         ev.add("summary", render(e.summary, e.params))
-        if e.description:
-            ev.add("description", e.description)
+        description = legal(e.basis) if e.basis else e.description
+        if description:
+            ev.add("description", description)
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
     return bytes(cal.to_ical())

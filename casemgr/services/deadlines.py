@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from casemgr.db import transaction
+from casemgr.legalbasis import basis_text
 from casemgr.legalclock import (
     RULES,
     ClockStop,
@@ -104,7 +105,9 @@ def open_deadline(case: Case, rule_code: str, start_on: date, *, today: date) ->
     d = find(case, rule_code)
     if d is None:
         d = Deadline(rule_code=rule_code, county_code=case.county_code, channel=case.channel.value)
-    d.title, d.basis, d.start_event = rule.title, rule.basis, rule.start_event
+    # The canonical English title and basis; pages render the rule's own in the reader's
+    # language and show these only for a code the legal clock no longer knows.
+    d.title, d.basis, d.start_event = rule.title, basis_text(rule.basis), rule.start_event
     d.start_on, d.done_on, d.breach_reason = start_on, None, None
     d.officer_id = case.lead_officer_id
     _set(d, due, today=today)

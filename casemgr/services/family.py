@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from casemgr.db import transaction
 from casemgr.exceptions import NotFound
 from casemgr.i18n import N_
+from casemgr.legalbasis import Basis, Citation, Law
 from casemgr.models import (
     Alert,
     AlertState,
@@ -44,8 +45,8 @@ class ConsistencyAlert:
     """Something the family's cases, taken together, say is missing."""
 
     code: str
-    title: str
-    basis: str
+    title: str  # English msgid, translated at the edge
+    basis: Basis
     reason: str  # English msgid, translated at the edge
     case_id: int | None = None
 
@@ -220,8 +221,11 @@ def _party_view(actor: Actor, p: CaseParty) -> PartyView:
 
 # -- consistency ------------------------------------------------------------------------------
 
-_REFERRAL_DUTY = "移送规定 2020 art. 3; 衔接办法 2017 art. 5"
-_NO_PENALTY_INSTEAD = "移送规定 2020 art. 11; 行政处罚法 2021 art. 27"
+_REFERRAL_DUTY = (Citation(Law.TRANSFER_PROVISIONS, "3"), Citation(Law.ENV_LINKAGE_MEASURES, "5"))
+_NO_PENALTY_INSTEAD = (
+    Citation(Law.TRANSFER_PROVISIONS, "11"),
+    Citation(Law.ADMIN_PENALTY_LAW, "27"),
+)
 
 
 def consistency_alerts(
@@ -236,7 +240,7 @@ def consistency_alerts(
         out.append(
             ConsistencyAlert(
                 "threshold_not_referred",
-                "达到入罪标准但未移送",
+                N_("Criminal threshold met but not referred"),  # 达到入罪标准但未移送
                 _REFERRAL_DUTY,
                 N_("The violation meets a criminal threshold but was never referred."),
             )
@@ -251,7 +255,7 @@ def consistency_alerts(
                 out.append(
                     ConsistencyAlert(
                         "penalty_instead_of_referral",
-                        "以罚代刑风险",
+                        N_("Risk of a fine in place of a criminal referral"),  # 以罚代刑风险
                         _NO_PENALTY_INSTEAD,
                         N_("The case was closed with a fine while a referral alert stands."),
                         case_id=c.id,
@@ -261,8 +265,13 @@ def consistency_alerts(
         out.append(
             ConsistencyAlert(
                 "damage_no_claim",
-                "发现生态环境损害但未开展索赔线索筛查",
-                "生态环境损害赔偿管理规定 2022 (线索筛查) [R: article]",
+                # 发现生态环境损害但未开展索赔线索筛查
+                N_("Ecological damage found but no claim screened"),
+                (
+                    Citation(
+                        Law.ECO_DAMAGE_COMPENSATION_RULES, note=N_("lead screening"), recalled=True
+                    ),
+                ),
                 N_("Ecological damage was found but no compensation claim was screened."),
             )
         )
@@ -276,8 +285,15 @@ def consistency_alerts(
             out.append(
                 ConsistencyAlert(
                     "procuratorate_not_notified",
-                    "损害调查启动未通报检察机关",
-                    "生态环境损害赔偿管理规定 2022 (通报检察机关) [R: article]",
+                    # 损害调查启动未通报检察机关
+                    N_("Damage investigation opened without notifying the procuratorate"),
+                    (
+                        Citation(
+                            Law.ECO_DAMAGE_COMPENSATION_RULES,
+                            note=N_("notifying the procuratorate"),
+                            recalled=True,
+                        ),
+                    ),
                     N_("A compensation investigation opened without notifying the procuratorate."),
                     case_id=c.id,
                 )

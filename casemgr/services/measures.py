@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from casemgr.db import transaction
 from casemgr.exceptions import Conflict, GuardFailed, InvalidInput, NotFound
 from casemgr.i18n import N_
+from casemgr.legalbasis import Citation, Law
 from casemgr.legalclock import daily_penalty_total
 from casemgr.models import AuditAction, User
 from casemgr.models.audit import write_entry
@@ -171,8 +172,11 @@ def _officers(session: Session, ids: list[int], on: date) -> list[User]:
     if _certified_on(users, on) < 2:
         raise GuardFailed(
             rule="two_officers",
-            rule_title="两名以上持证执法人员",
-            basis="行政强制法 art. 18 (2); MEP Order 29 art. 12 (1)",
+            rule_title=N_("Two or more certified officers"),  # 两名以上持证执法人员
+            basis=(
+                Citation(Law.ADMIN_COERCION_LAW, "18", note=N_("item 2")),
+                Citation(Law.MEP_ORDER_29, "12", note=N_("item 1")),
+            ),
             reason=N_(
                 "A seizure must be carried out by at least two officers holding enforcement "
                 "certificates valid on the day."
@@ -208,8 +212,8 @@ def _original_fine(case: Case) -> int:
     if case.decided_on is None or not case.final_fine_cents:
         raise GuardFailed(
             rule="original_decision",
-            rule_title="原处罚决定",
-            basis="环境保护法 art. 59; MEP Order 28 arts. 5, 7",
+            rule_title=N_("Original penalty decision"),  # 原处罚决定
+            basis=(Citation(Law.ENV_PROTECTION_LAW, "59"), Citation(Law.MEP_ORDER_28, "5, 7")),
             reason=N_(
                 "A daily penalty needs an original penalty decision with a fine on the case."
             ),

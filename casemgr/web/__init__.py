@@ -23,6 +23,7 @@ from casemgr.web import (
     draws,
     enterprises,
     inspections,
+    legal,
     linking,
     nav,
     pages,
@@ -66,6 +67,7 @@ def register(app: Flask) -> None:
     for bp in BLUEPRINTS:
         app.register_blueprint(bp)
     nav.register(app)
+    legal.register(app)  # legal_basis, rule_title, rule_basis for the templates
 
     @app.before_request
     def _start_clock() -> None:

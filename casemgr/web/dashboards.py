@@ -18,7 +18,6 @@ from marshmallow import Schema, fields, validate
 
 from casemgr.extensions import db
 from casemgr.i18n import N_
-from casemgr.legalclock import RULES
 from casemgr.lifecycles import Lifecycle, all_lifecycles
 from casemgr.models.cases import Channel
 from casemgr.security import page_actor
@@ -27,6 +26,7 @@ from casemgr.services.dashboard_stats import Dashboard, DashboardFilter
 from casemgr.services.localtime import LOCAL, local_today
 from casemgr.services.surcharges import cny
 from casemgr.web.forms import FormState, attempt
+from casemgr.web.legal import rule_basis, rule_title
 from credit.schemes import Scheme
 
 bp = Blueprint("dashboards_pages", __name__)
@@ -96,7 +96,7 @@ def index() -> Any:
             view=view,
             prefectures=options,
             scheme=scheme,
-            fine_basis=RULES["admin.fine_payment"].basis,
+            fine_basis=rule_basis("admin.fine_payment"),
         ),
         state.status,
     )
@@ -243,8 +243,8 @@ def _overdue(d: Dashboard) -> dict[str, Any]:
         (
             {
                 "code": code,
-                "title": RULES[code].title if code in RULES else code,
-                "basis": RULES[code].basis if code in RULES else "",
+                "title": rule_title(code),
+                "basis": rule_basis(code),
                 "count": n,
             }
             for code, n in per_rule.items()

@@ -1,9 +1,10 @@
 """Pages: the deadline board (期限看板) across cases, with its filters and a CSV export.
 
 Each row cites the legal basis of its deadline (law and article, from the legal clock's rule
-data, ``casemgr.legalclock``), its start, its last day and how it stands today. The board is
-the service's (``services.deadlines.board``): jurisdiction, or the cases before one's own court
-or procuratorate for judges and prosecutors, and the audit of their reads.
+data, ``casemgr.legalclock``, in the reader's language), its start, its last day and how it
+stands today. The board is the service's (``services.deadlines.board``): jurisdiction, or the
+cases before one's own court or procuratorate for judges and prosecutors, and the audit of
+their reads.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from casemgr.services.access import require
 from casemgr.services.enterprises import territory_counties
 from casemgr.services.localtime import local_today
 from casemgr.web.forms import FormState, attempt
+from casemgr.web.legal import rule_basis, rule_title
 
 bp = Blueprint("deadlines_pages", __name__)
 
@@ -194,7 +196,7 @@ def territory_options(session: Session, actor: Actor) -> list[tuple[str, str]]:
 
 
 def rule_options() -> list[tuple[str, str]]:
-    return [(code, f"{rule.title} ({code})") for code, rule in sorted(RULES.items())]
+    return [(code, f"{gettext(rule.title)} ({code})") for code, rule in sorted(RULES.items())]
 
 
 @bp.get("/deadlines")
@@ -264,9 +266,9 @@ def export() -> Any:
             [
                 r.case_number or f"#{d.case_id}",
                 r.enterprise_name,
-                d.title,
+                rule_title(d.rule_code, d.title),
                 d.rule_code,
-                d.basis,
+                rule_basis(d.rule_code, d.basis),
                 d.start_on.isoformat(),
                 d.due_on.isoformat(),
                 "" if r.days_left is None else r.days_left,

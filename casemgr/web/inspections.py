@@ -32,6 +32,7 @@ from casemgr.exceptions import NotFound
 from casemgr.extensions import db
 from casemgr.i18n import N_
 from casemgr.lifecycles.inspection import INSPECTION, InspectionFacts, Stage, StageEvent
+from casemgr.lifecycles.inspection import RULE as INSPECTION_RULE
 from casemgr.models import (
     InspectionProblem,
     ProblemStatus,
@@ -95,8 +96,8 @@ ACTION_KINDS = {
     UnitActionKind.PUBLIC_NOTICE: N_("Circular notice"),
 }
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
-# Where the stage rules come from (shown beside the stage buttons).
-STAGE_BASIS = "中央生态环境保护督察工作规定 (2019); 生态环境保护督察工作条例 (2025)"
+# Where the stage rules come from (shown beside the stage buttons), as the guards cite them.
+STAGE_BASIS = INSPECTION_RULE.basis
 
 
 @bp.context_processor

@@ -143,7 +143,7 @@ def test_a_case_runs_the_whole_general_procedure(client, world):
     case.step(world["head"], "file", on=FILED.isoformat())
     assert case.body["number"] == "遵环罚〔2026〕1号"
     decision = next(d for d in case.body["deadlines"] if d["rule_code"] == "admin.decision")
-    assert (decision["due_on"], "行政处罚法 2021 art. 60" in decision["basis"]) == (
+    assert (decision["due_on"], "《行政处罚法》（2021）第60条" in decision["basis"]) == (
         "2026-06-02",
         True,
     )
@@ -195,14 +195,66 @@ def test_investigation_needs_two_certified_officers(client, world, auth):
     body = case.step(world["officer"], "conclude_investigation", expect=409)
     assert body["reason"] == "guard_failed"
     assert body["errors"]["rule"] == ["two_officers"]
-    assert "art. 42" in body["errors"]["basis"][0]
+    assert body["errors"]["basis"] == ["《行政处罚法》（2021）第42、55条"]
+    assert body["message"].startswith("两名以上持证执法人员（《行政处罚法》（2021）第42、55条）：")
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "basis", "law_name"),
+    [
+        (
+            "zh-CN",
+            "两名以上持证执法人员",
+            "《行政处罚法》（2021）第42、55条",
+            "《行政处罚法》（2021）",
+        ),
+        (
+            "en",
+            "Two or more certified officers",
+            "Administrative Penalty Law (2021) art. 42, 55",
+            "Administrative Penalty Law (2021)",
+        ),
+    ],
+)
+def test_a_guard_refusal_names_its_rule_and_citations_in_the_readers_language(
+    client, world, auth, language, title, basis, law_name
+):
+    case = _open(client, world)
+    case.step(world["head"], "file", on=FILED.isoformat())
+    case.step(world["officer"], "start_investigation", on=FILED.isoformat())
+    resp = client.post(
+        f"{case.url}/transitions",
+        json={"event": "conclude_investigation"},
+        headers={
+            **world["officer"].headers,
+            "If-Match": f'"v{case.body["version"]}"',
+            "Accept-Language": language,
+        },
+    )
+    assert resp.status_code == 409
+    body = resp.get_json()
+    assert body["message"].startswith(title) and basis in body["message"]
+    assert body["errors"]["basis"] == [basis]
+    assert body["errors"]["citations"] == [
+        {
+            "law": "admin_penalty_law",
+            "law_name": law_name,
+            "articles": "42, 55",
+            "note": "",
+            "recalled": False,
+        }
+    ]
 
 
 def test_a_decision_on_day_91_is_refused_naming_the_90_day_rule(client, world):
     case = _notified(client, world, date(2026, 4, 1))
     body = case.step(world["head"], "decide", expect=409, on="2026-06-03", **DECISION)
     assert body["errors"]["rule"] == ["decision_time_limit"]
-    assert "art. 60" in body["errors"]["basis"][0]
+    assert "第60条" in body["errors"]["basis"][0]
+    assert [c["law"] for c in body["errors"]["citations"]] == [
+        "admin_penalty_law",
+        "eco_penalty_measures",
+    ]
     assert len(body["errors"]["ways_forward"]) >= 3
 
 

@@ -216,7 +216,7 @@ def test_a_referral_without_its_attachments_is_refused_and_nothing_is_recorded(c
         officer, "hand_over", expect=409, on="2026-03-12", attachments=["transfer_letter"]
     )
     assert body["errors"]["rule"] == ["required_attachments"]
-    assert "移送规定 2020 art. 6" in body["errors"]["basis"][0]
+    assert "《行政执法机关移送涉嫌犯罪案件的规定》（2020）第6条" in body["errors"]["basis"][0]
     assert "investigation_report" in body["errors"]["reason"][0]
     assert "{missing}" not in body["message"]
     crim.reload(officer)
@@ -300,7 +300,7 @@ def test_refused_then_supervised_filed_indicted_and_judged(client, people, sessi
         prosecutor, "return_for_supplementary", expect=409, on="2026-08-20", reason="第三次"
     )
     assert body["errors"]["rule"] == ["supplementary_limit"]
-    assert "刑事诉讼法 2018 art. 175" in body["errors"]["basis"][0]
+    assert body["errors"]["basis"] == ["《刑事诉讼法》（2018）第175条"]
     crim.reload(officer)
     assert (crim.body["status"], crim.body["version"]) == ("prosecution_review", version)
     crim.step(prosecutor, "indict", on="2026-08-25")

@@ -44,7 +44,7 @@ def test_an_ngo_suit_needs_standing_and_others_may_join_within_30_days(client, p
         **{**STANDING, "registered_level": "county"},
     )
     assert body["errors"]["rule"] == ["ngo_standing"]
-    assert "环境保护法 art. 58" in body["errors"]["basis"][0]
+    assert "《环境保护法》第58条" in body["errors"]["basis"][0]
     body = suit.step(
         court, "file_suit", expect=409, on="2026-04-01", **{**STANDING, "years_active": 4}
     )

@@ -147,7 +147,7 @@ def test_one_violation_through_all_four_channels(client, people, session):
     version = comp.body["version"]
     early = comp.step(mid_judge, "confirm_agreement", expect=409, on="2026-06-20")
     assert early["errors"]["rule"] == ["confirmation_notice_run"]
-    assert "SPC 生态环境损害赔偿若干规定 art. 20" in early["errors"]["basis"][0]
+    assert "若干规定（试行）》（2019，2020修正）第20条" in early["errors"]["basis"][0]
     comp.reload(claimant)
     assert (comp.body["status"], comp.body["version"]) == ("judicial_confirmation", version)
     comp.step(mid_judge, "confirm_agreement", on="2026-07-03")

@@ -463,7 +463,7 @@ def test_a_seizure_runs_30_days_and_is_extended_once_before_its_end(served, worl
         expect=409,
     )
     assert (body["reason"], body["errors"]["rule"]) == ("guard_failed", ["two_officers"])
-    assert "行政强制法 art. 18" in body["errors"]["basis"][0]
+    assert "《行政强制法》第18条（第2项）" in body["errors"]["basis"][0]
     listed = served.client.get(f"{served.url}/measures", headers=officer.headers).get_json()
     assert [(m["kind"], m["status"]) for m in listed] == [("seizure", "released")]
 
@@ -589,7 +589,7 @@ def test_a_daily_penalty_needs_an_original_fine_decision(client, world):
     case = _reviewed(client, world)
     body = case.post(world["head"], "measures", _daily("2026-03-10"), expect=409)
     assert body["errors"]["rule"] == ["original_decision"]
-    assert "Order 28" in body["errors"]["basis"][0]
+    assert "环境保护部令第28号" in body["errors"]["basis"][0]
 
 
 def test_a_recheck_is_only_for_a_daily_penalty(served, world):

@@ -230,3 +230,32 @@ def test_a_revoked_feed_token_stops_working(client, world, feed_token, auth):
     revoked = client.delete(f"/api/v1/calendar-tokens/{feed_token['id']}", headers=officer.headers)
     assert revoked.status_code == 200 and revoked.get_json()["revoked_at"]
     assert client.get(url, query_string={"token": feed_token["token"]}).status_code == 401
+
+
+def test_reminders_and_the_feed_name_the_deadline_in_the_readers_language(
+    client, session, world, feed_token
+):
+    case = _open_now(client, world)
+    due = _filing_deadline(session, case).due_on
+    reminders.scan(session, today=due - 3 * DAY)
+    officer = world["officer"]
+    chinese = _inbox(client, officer)["items"][0]["subject"]
+    assert "立案审查期限" in chinese
+    english = client.get(
+        "/api/v1/notifications", headers={**officer.headers, "Accept-Language": "en"}
+    ).get_json()["items"][0]["subject"]
+    assert "Time limit for the filing review" in english and "立案审查期限" not in english
+    url = f"/api/v1/calendar/users/{officer.user_id}.ics"
+    for language, title, basis in (
+        ("zh-CN", "立案审查期限", "《生态环境行政处罚办法》（2023）第18条"),
+        (
+            "en",
+            "Time limit for the filing review",
+            "Measures for Eco-environmental Administrative Penalties (2023) art. 18",
+        ),
+    ):
+        resp = client.get(
+            url, query_string={"token": feed_token["token"]}, headers={"Accept-Language": language}
+        )
+        (event,) = Calendar.from_ical(resp.data).walk("VEVENT")
+        assert title in str(event["summary"]) and str(event["description"]).startswith(basis)

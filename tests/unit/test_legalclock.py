@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from casemgr import legalclock
+from casemgr.legalbasis import Citation, Law, basis_text
 from casemgr.legalclock import (
     ADMINISTRATIVE_RULES,
     RULES,
@@ -52,8 +53,8 @@ def rule(
         code=f"test.{amount}.{unit}",
         amount=amount,
         unit=unit,
-        basis="test",
-        title="测试期限",
+        basis=(Citation(Law.ADMIN_PENALTY_LAW, "85"),),
+        title="Test period",
         start_event="start",
         pausable=pausable,
         roll_to_working_day=roll,
@@ -388,11 +389,14 @@ def test_hour_states_compare_times() -> None:
     [
         ({"amount": 0, "unit": Unit.CALENDAR_DAY}, "at least 1"),
         ({"amount": 24, "unit": Unit.HOUR}, "never roll"),
+        ({"amount": 1, "unit": Unit.CALENDAR_DAY, "basis": ()}, "non-empty tuple of Citation"),
+        ({"amount": 1, "unit": Unit.CALENDAR_DAY, "basis": "art. 1"}, "tuple of Citation"),
     ],
 )
 def test_invalid_rules_are_refused(kwargs: dict[str, object], message: str) -> None:
+    kwargs = {"basis": (Citation(Law.ADMIN_PENALTY_LAW, "1"),), **kwargs}
     with pytest.raises(ValueError, match=message):
-        Rule(code="x", basis="b", title="t", start_event="e", **kwargs)  # type: ignore[arg-type]
+        Rule(code="x", title="t", start_event="e", **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -432,18 +436,18 @@ def test_registry_holds_the_administrative_periods(
     assert (r.amount, r.unit, r.pausable) == (amount, unit, pausable)
 
 
-def test_every_rule_cites_its_basis_and_has_a_chinese_title() -> None:
+def test_every_rule_cites_its_basis_and_has_an_english_title() -> None:
     assert set(RULES) >= {r.code for r in ADMINISTRATIVE_RULES}
     for r in RULES.values():
         # An article, or [R] where DOMAIN.md leaves the provision unverified.
-        assert re.search(r"\barts?\. \d", r.basis) or "[R]" in r.basis, r.code
-        assert any("\u4e00" <= ch <= "\u9fff" for ch in r.title), r.code
+        assert any(c.articles or c.recalled for c in r.basis), r.code
+        assert re.fullmatch(r"[A-Z][A-Za-z0-9 ,'()-]+", r.title), r.code
         assert r.start_event, r.code
 
 
 @pytest.mark.parametrize("code", ["admin.filing_decision", "admin.statement_defence"])
 def test_recalled_rules_are_marked(code: str) -> None:
-    assert "[R]" in RULES[code].basis
+    assert "[R]" in basis_text(RULES[code].basis)
 
 
 def test_short_penalty_law_periods_are_working_days() -> None:

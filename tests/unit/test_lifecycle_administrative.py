@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from casemgr.exceptions import GuardFailed, IllegalTransition
+from casemgr.legalbasis import Citation, Law, basis_text
 from casemgr.lifecycles.administrative import (
     ADMINISTRATIVE,
     GUARDS,
@@ -240,21 +241,31 @@ GUARD_CASES = [
 ]  # fmt: skip
 
 BASES = {
-    AdminRule.TWO_OFFICERS: "行政处罚法 art. 42, 55",
-    AdminRule.SIMPLE_PROCEDURE_LIMITS: "行政处罚法 art. 51",
-    AdminRule.REPLY_PERIOD: "行政处罚法 art. 44, 45",
-    AdminRule.HEARING_ELIGIBILITY: "行政处罚法 art. 63; 生态环境行政处罚办法 2023 art. 46, 89",
-    AdminRule.NOTICE_BEFORE_DECISION: "行政处罚法 art. 44, 62",
-    AdminRule.HEARING_BEFORE_DECISION: "行政处罚法 art. 63–65; 生态环境行政处罚办法 2023 art. 46",
-    AdminRule.LEGAL_REVIEW: "行政处罚法 art. 58",
-    AdminRule.COLLECTIVE_DISCUSSION: "行政处罚法 art. 57",
-    AdminRule.NO_INCREASE_AFTER_NOTICE: "行政处罚法 art. 45",
-    AdminRule.ONE_FINE_PER_ACT: "行政处罚法 art. 29",
-    AdminRule.CORRECTION_ORDER: "行政处罚法 art. 28",
-    AdminRule.DECISION_TIME_LIMIT: "行政处罚法 art. 60; 生态环境行政处罚办法 2023 art. 57",
-    AdminRule.REMINDER_BEFORE_COURT: "行政强制法 art. 54",
+    AdminRule.TWO_OFFICERS: "Administrative Penalty Law (2021) art. 42, 55",
+    AdminRule.SIMPLE_PROCEDURE_LIMITS: "Administrative Penalty Law (2021) art. 51",
+    AdminRule.REPLY_PERIOD: "Administrative Penalty Law (2021) art. 44, 45",
+    AdminRule.HEARING_ELIGIBILITY: (
+        "Administrative Penalty Law (2021) art. 63; Measures for Eco-environmental "
+        "Administrative Penalties (2023) art. 46, 89"
+    ),
+    AdminRule.NOTICE_BEFORE_DECISION: "Administrative Penalty Law (2021) art. 44, 62",
+    AdminRule.HEARING_BEFORE_DECISION: (
+        "Administrative Penalty Law (2021) art. 63–65; Measures for Eco-environmental "
+        "Administrative Penalties (2023) art. 46"
+    ),
+    AdminRule.LEGAL_REVIEW: "Administrative Penalty Law (2021) art. 58",
+    AdminRule.COLLECTIVE_DISCUSSION: "Administrative Penalty Law (2021) art. 57",
+    AdminRule.NO_INCREASE_AFTER_NOTICE: "Administrative Penalty Law (2021) art. 45",
+    AdminRule.ONE_FINE_PER_ACT: "Administrative Penalty Law (2021) art. 29",
+    AdminRule.CORRECTION_ORDER: "Administrative Penalty Law (2021) art. 28",
+    AdminRule.DECISION_TIME_LIMIT: (
+        "Administrative Penalty Law (2021) art. 60; Measures for Eco-environmental "
+        "Administrative Penalties (2023) art. 57"
+    ),
+    AdminRule.REMINDER_BEFORE_COURT: "Administrative Coercion Law art. 54",
     AdminRule.COURT_APPLICATION_WINDOW: (
-        "行政强制法 art. 53; 最高人民法院行政诉讼法解释 2018 art. 156"
+        "Administrative Coercion Law art. 53; SPC Interpretation of the Administrative "
+        "Litigation Law (2018) art. 156"
     ),
 }
 
@@ -276,10 +287,10 @@ def test_a_broken_rule_refuses_the_event_naming_rule_and_basis(
     error = info.value
     assert (error.status, error.code, error.rule) == (409, "guard_failed", rule)
     assert error.errors["rule"] == [rule]
-    assert error.errors["basis"] == [BASES[rule]]
+    assert [basis_text(b) for b in error.errors["basis"]] == [BASES[rule]]
     assert error.errors["ways_forward"], "a refusal must name a way forward"
     title, basis = RULES[rule]
-    assert error.message.startswith(f"{title} ({basis}): ")
+    assert error.message.startswith(f"{title} ({basis_text(basis)}): ")
     assert event not in ADMINISTRATIVE.allowed_events(status, facts(**breaking))
 
 
@@ -341,7 +352,9 @@ def test_a_decision_91_days_after_filing_is_refused_naming_the_90_day_rule() -> 
     error = info.value
     assert error.status == 409
     assert error.errors["rule"] == ["decision_time_limit"]
-    assert error.errors["basis"] == ["行政处罚法 art. 60; 生态环境行政处罚办法 2023 art. 57"]
+    assert error.errors["basis"] == [
+        (Citation(Law.ADMIN_PENALTY_LAW, "60"), Citation(Law.ECO_PENALTY_MEASURES, "57"))
+    ]
     assert "90-day" in error.message
     assert error.ways_forward == [
         "Approve a 30-day extension (head's approval) before the limit passes.",

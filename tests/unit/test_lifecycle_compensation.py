@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from casemgr.exceptions import GuardFailed, IllegalTransition
+from casemgr.legalbasis import Citation, Law, basis_text
 from casemgr.legalclock.compensation import COMPENSATION_RULES
 from casemgr.legalclock.engine import Unit, compute_due, default_calendar
 from casemgr.lifecycles import Organ
@@ -275,11 +276,13 @@ def test_the_clock_rules_are_prefixed_titled_and_sourced() -> None:
         assert rule.code.startswith("compensation.") and rule.title and rule.basis
         assert rule.unit is Unit.CALENDAR_DAY and not rule.pausable
     assert (CLOCK[START].amount, CLOCK[CONSULT].amount) == (30, 90)
-    assert "[R]" in CLOCK[START].basis and "[R]" in CLOCK[CONSULT].basis
+    assert CLOCK[START].basis[0].recalled and CLOCK[CONSULT].basis[0].recalled
     assert (CLOCK[NOTICE].amount, CLOCK[NOTICE].waiting) == (30, True)
-    assert "若干规定" in CLOCK[NOTICE].basis and "art. 20" in CLOCK[NOTICE].basis
+    assert CLOCK[NOTICE].basis == (
+        Citation(Law.SPC_ECO_DAMAGE_COMPENSATION_PROVISIONS, "20", CLOCK[NOTICE].basis[0].note),
+    )
     assert (CLOCK[APPEAL].amount, CLOCK[APPEAL].waiting) == (15, True)
-    assert "民事诉讼法 2023 art. 171" in CLOCK[APPEAL].basis
+    assert "Civil Procedure Law (2023) art. 171" in basis_text(CLOCK[APPEAL].basis)
 
 
 def test_restoration_has_no_invented_statutory_period() -> None:
@@ -390,28 +393,41 @@ GUARD_CASES = [
 ]  # fmt: skip
 
 BASES = {
-    R.NOT_STARTED_REASON: "生态环境损害赔偿管理规定 2022 art. 18 ¶1 [R: items other than (3)]",
+    R.NOT_STARTED_REASON: (
+        "Provisions on the Management of Eco-environmental Damage Compensation (2022) art. 18(1)"
+        " (except item 3) [R]"
+    ),
     R.SIMPLIFIED_ASSESSMENT_CONDITIONS: (
-        "生态环境损害赔偿管理规定 2022 art. 20 ¶2; damage threshold [R]"
+        "Provisions on the Management of Eco-environmental Damage Compensation (2022) art. 20(2)"
+        " (damage threshold unverified)"
     ),
     R.CONSULTATION_NOTICE_SERVED: (
-        "生态环境损害赔偿管理规定 2022 (磋商前置, written notice) [R: article]"
+        "Provisions on the Management of Eco-environmental Damage Compensation (2022) "
+        "(consultation first, by written notice) [R]"
     ),
     R.CONSULTATION_FAILURE_GROUND: (
-        "生态环境损害赔偿管理规定 2022; 关于生态环境损害赔偿制度改革若干具体问题的意见 "
-        "(MEE et al.) art. 7 [R: grounds, 90-day limit]"
+        "Provisions on the Management of Eco-environmental Damage Compensation (2022); Opinions "
+        "on Specific Issues in the Reform of Eco-environmental Damage Compensation (2020) art. 7"
+        " (the grounds and the 90-day limit) [R]"
     ),
-    R.CONFIRMATION_NOTICE_RUN: "SPC 生态环境损害赔偿若干规定 art. 20",
-    R.LITIGATION_ADMISSIBLE: "SPC 生态环境损害赔偿若干规定 art. 1",
-    R.APPEAL_IN_TIME: "民事诉讼法 2023 art. 171",
-    R.APPEAL_WINDOW_RUN: "民事诉讼法 2023 art. 171",
-    R.ENFORCEABLE_TITLE: "SPC 生态环境损害赔偿若干规定 art. 21",
+    R.CONFIRMATION_NOTICE_RUN: (
+        "SPC Provisions on Eco-environmental Damage Compensation Cases (2019, amended 2020) art. 20"
+    ),
+    R.LITIGATION_ADMISSIBLE: (
+        "SPC Provisions on Eco-environmental Damage Compensation Cases (2019, amended 2020) art. 1"
+    ),
+    R.APPEAL_IN_TIME: "Civil Procedure Law (2023) art. 171",
+    R.APPEAL_WINDOW_RUN: "Civil Procedure Law (2023) art. 171",
+    R.ENFORCEABLE_TITLE: (
+        "SPC Provisions on Eco-environmental Damage Compensation Cases (2019, amended 2020) art. 21"
+    ),
     R.PERFORMANCE_DUE_PASSED: (
-        "SPC 生态环境损害赔偿若干规定 art. 21; the agreement or judgment sets the date "
-        "(no statutory period)"
+        "SPC Provisions on Eco-environmental Damage Compensation Cases (2019, amended 2020) "
+        "art. 21 (the agreement or judgment sets the date; no statutory period)"
     ),
     R.EVALUATION_OR_EXEMPTION: (
-        "关于生态环境损害赔偿制度改革若干具体问题的意见 (MEE et al.) art. 14 [R: wording]"
+        "Opinions on Specific Issues in the Reform of Eco-environmental Damage Compensation "
+        "(2020) art. 14 (wording) [R]"
     ),
 }
 
@@ -432,10 +448,10 @@ def test_a_broken_rule_refuses_the_event_naming_rule_and_basis(
         COMPENSATION.next_status(status, event, replace(facts_for(event), **breaking))
     error = info.value
     assert (error.status, error.code, error.rule) == (409, "guard_failed", rule)
-    assert error.errors["basis"] == [BASES[rule]]
+    assert [basis_text(b) for b in error.errors["basis"]] == [BASES[rule]]
     assert error.errors["ways_forward"], "a refusal must name a way forward"
     title, basis = RULES[rule]
-    assert error.message.startswith(f"{title} ({basis}): ")
+    assert error.message.startswith(f"{title} ({basis_text(basis)}): ")
     assert event not in COMPENSATION.allowed_events(status, replace(facts_for(event), **breaking))
 
 
@@ -473,9 +489,10 @@ def test_an_early_confirmation_names_the_30_day_notice_and_spc_art_20() -> None:
         COMPENSATION.next_status(S.JUDICIAL_CONFIRMATION, E.CONFIRM_AGREEMENT, early)
     error = info.value
     assert error.rule == "confirmation_notice_run"
-    assert error.errors["basis"] == ["SPC 生态环境损害赔偿若干规定 art. 20"]
+    assert error.errors["basis"] == [(Citation(Law.SPC_ECO_DAMAGE_COMPENSATION_PROVISIONS, "20"),)]
     assert error.message == (
-        "司法确认公告期 (SPC 生态环境损害赔偿若干规定 art. 20): "
+        "Notice period for judicial confirmation (SPC Provisions on Eco-environmental Damage "
+        "Compensation Cases (2019, amended 2020) art. 20): "
         "The court's 30-day public notice of the agreement has not run yet."
     )
     on_time = replace(early, today=due + DAY)

@@ -13,6 +13,7 @@ import pytest
 import casemgr.legalclock.criminal as criminal_rules
 import casemgr.lifecycles.criminal as criminal
 from casemgr.exceptions import GuardFailed, IllegalTransition
+from casemgr.legalbasis import Citation, Law, basis_text
 from casemgr.legalclock.criminal import CRIMINAL_RULES
 from casemgr.legalclock.engine import Rule, Unit, compute_due, default_calendar
 from casemgr.lifecycles import Organ
@@ -246,7 +247,7 @@ def test_the_rules_are_well_formed_and_cite_their_sources() -> None:
     assert len(codes) == len(set(codes))
     for rule in CRIMINAL_RULES:
         assert rule.code.startswith("criminal."), rule.code
-        assert rule.title and rule.start_event and "art." in rule.basis, rule.code
+        assert rule.title and rule.start_event and "art." in basis_text(rule.basis), rule.code
     assert BY_CODE["criminal.handover"].unit is Unit.HOUR
     assert not BY_CODE["criminal.handover"].roll_to_working_day
     working = {c for c, r in BY_CODE.items() if r.unit is Unit.WORKING_DAY}
@@ -257,7 +258,7 @@ def test_the_rules_are_well_formed_and_cite_their_sources() -> None:
         "criminal.first_instance",
         "criminal.second_instance",
     }
-    assert all("[R]" in BY_CODE[c].basis for c in pausable)
+    assert all("[R]" in basis_text(BY_CODE[c].basis) for c in pausable)
 
 
 @pytest.mark.parametrize(
@@ -448,16 +449,37 @@ GUARD_CASES = [
 ]  # fmt: skip
 
 BASES = {
-    CriminalRule.REPORT_BY_TWO_OFFICERS: "移送规定 2020 art. 5",
-    CriminalRule.REQUIRED_ATTACHMENTS: "移送规定 2020 art. 6; 衔接办法 2017 art. 6",
-    CriminalRule.FILING_LIMIT_KNOWN: "衔接办法 2017 art. 9; 移送规定 2020 art. 8",
-    CriminalRule.RECONSIDERATION_WINDOW: "移送规定 2020 art. 9; 衔接办法 2017 art. 11",
-    CriminalRule.SUPPLEMENTARY_LIMIT: "刑事诉讼法 2018 art. 175",
-    CriminalRule.VERDICT_RECORDED: "刑事诉讼法 2018 art. 200 [R]; 刑法 art. 37",
-    CriminalRule.APPEAL_WINDOW_OPEN: "刑事诉讼法 2018 art. 230",
-    CriminalRule.APPEAL_WINDOW_OVER: "刑事诉讼法 2018 art. 230; art. 259 [R]",
-    CriminalRule.CONVICTION_FOR_EXECUTION: "刑事诉讼法 2018 art. 259, 264 [R]",
-    CriminalRule.NOTHING_TO_EXECUTE: "刑事诉讼法 2018 art. 260 [R]; 刑法 art. 37",
+    CriminalRule.REPORT_BY_TWO_OFFICERS: (
+        "Provisions on the Transfer of Suspected Criminal Cases by Administrative "
+        "Law-enforcement Organs (2020) art. 5"
+    ),
+    CriminalRule.REQUIRED_ATTACHMENTS: (
+        "Provisions on the Transfer of Suspected Criminal Cases by Administrative "
+        "Law-enforcement Organs (2020) art. 6; Measures for Linking Environmental Administrative"
+        " Enforcement and Criminal Justice (2017) art. 6"
+    ),
+    CriminalRule.FILING_LIMIT_KNOWN: (
+        "Measures for Linking Environmental Administrative Enforcement and Criminal Justice "
+        "(2017) art. 9; Provisions on the Transfer of Suspected Criminal Cases by Administrative"
+        " Law-enforcement Organs (2020) art. 8"
+    ),
+    CriminalRule.RECONSIDERATION_WINDOW: (
+        "Provisions on the Transfer of Suspected Criminal Cases by Administrative "
+        "Law-enforcement Organs (2020) art. 9; Measures for Linking Environmental Administrative"
+        " Enforcement and Criminal Justice (2017) art. 11"
+    ),
+    CriminalRule.SUPPLEMENTARY_LIMIT: "Criminal Procedure Law (2018) art. 175",
+    CriminalRule.VERDICT_RECORDED: (
+        "Criminal Procedure Law (2018) art. 200 [R]; Criminal Law art. 37"
+    ),
+    CriminalRule.APPEAL_WINDOW_OPEN: "Criminal Procedure Law (2018) art. 230",
+    CriminalRule.APPEAL_WINDOW_OVER: (
+        "Criminal Procedure Law (2018) art. 230; Criminal Procedure Law (2018) art. 259 [R]"
+    ),
+    CriminalRule.CONVICTION_FOR_EXECUTION: "Criminal Procedure Law (2018) art. 259, 264 [R]",
+    CriminalRule.NOTHING_TO_EXECUTE: (
+        "Criminal Procedure Law (2018) art. 260 [R]; Criminal Law art. 37"
+    ),
 }
 
 _CASE_IDS = [f"{rule}-{event}-{i}" for i, (rule, _s, event, _b, _h) in enumerate(GUARD_CASES)]
@@ -478,10 +500,10 @@ def test_a_broken_rule_refuses_the_event_naming_rule_and_basis(
         CRIMINAL.next_status(status, event, state)
     error = info.value
     assert (error.status, error.code, error.rule) == (409, "guard_failed", rule)
-    assert error.errors["basis"] == [BASES[rule]]
+    assert [basis_text(b) for b in error.errors["basis"]] == [BASES[rule]]
     assert error.errors["ways_forward"], "a refusal must name a way forward"
     title, basis = RULES[rule]
-    assert error.message.startswith(f"{title} ({basis}): ")
+    assert error.message.startswith(f"{title} ({basis_text(basis)}): ")
     assert event not in CRIMINAL.allowed_events(status, state)
 
 
@@ -516,7 +538,7 @@ def test_the_third_return_for_supplementary_investigation_is_refused_under_art_1
     with pytest.raises(GuardFailed) as info:
         CRIMINAL.next_status(S.PROSECUTION_REVIEW, E.RETURN_FOR_SUPPLEMENTARY, state)
     assert info.value.rule == "supplementary_limit"
-    assert "刑事诉讼法 2018 art. 175" in info.value.errors["basis"][0]
+    assert info.value.basis == (Citation(Law.CRIMINAL_PROCEDURE_LAW, "175"),)
     assert "twice" in info.value.message
     allowed = CRIMINAL.allowed_events(S.PROSECUTION_REVIEW, state)
     assert allowed == [E.INDICT, E.DECIDE_NOT_TO_PROSECUTE]
@@ -738,7 +760,7 @@ def test_only_two_returns_for_supplementary_investigation() -> None:
         assert case.step(E.RESUBMIT, 20) is S.PROSECUTION_REVIEW
     with pytest.raises(GuardFailed) as info:
         case.step(E.RETURN_FOR_SUPPLEMENTARY, 10, reason="第三次")
-    assert "刑事诉讼法 2018 art. 175" in info.value.errors["basis"][0]
+    assert basis_text(info.value.basis) == "Criminal Procedure Law (2018) art. 175"
     assert case.step(E.DECIDE_NOT_TO_PROSECUTE, 0, reason="证据不足") is S.NOT_PROSECUTED
 
 

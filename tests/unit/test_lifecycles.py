@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from casemgr.exceptions import GuardFailed, IllegalTransition
+from casemgr.legalbasis import Citation, Law
 from casemgr.lifecycles import (
     GuardFailure,
     InvalidLifecycle,
@@ -39,16 +40,19 @@ class Keys:
     permit: bool = True
 
 
+KEY_BASIS = (Citation(Law.ADMIN_PENALTY_LAW, "1", note="house rules"),)
+
+
 def needs_key(facts: Keys) -> GuardFailure | None:
     if facts.has_key:
         return None
-    return GuardFailure("key", "钥匙", "House rules art. 1", "No key.", ("Find the key.",))
+    return GuardFailure("key", "Key", KEY_BASIS, "No key.", ("Find the key.",))
 
 
 def needs_permit(facts: Keys) -> GuardFailure | None:
     if facts.permit:
         return None
-    return GuardFailure("permit", "许可", "House rules art. 2", "No permit.")
+    return GuardFailure("permit", "Permit", (Citation(Law.ADMIN_PENALTY_LAW, "2"),), "No permit.")
 
 
 TABLE = {
@@ -189,10 +193,11 @@ def test_the_first_failing_guard_is_reported_with_rule_basis_and_ways_forward() 
     assert error.status == 409
     assert error.code == "guard_failed"
     assert error.rule == "key"
-    assert error.message == "钥匙 (House rules art. 1): No key."
+    assert error.message == "Key (Administrative Penalty Law (2021) art. 1 (house rules)): No key."
+    assert error.basis == KEY_BASIS
     assert error.errors == {
         "rule": ["key"],
-        "basis": ["House rules art. 1"],
+        "basis": [KEY_BASIS],
         "reason": ["No key."],
         "ways_forward": ["Find the key."],
     }

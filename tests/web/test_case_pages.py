@@ -310,7 +310,10 @@ def test_a_case_opened_on_the_violation_page_is_filed_by_the_head(client, world,
     assert resp.status_code == 302, resp.text
     filed = client.get(f"/cases/{case}")
     assert "遵环罚〔" in filed.text and "作出处罚决定期限" in filed.text
-    assert "行政处罚法 2021 art. 60" in filed.text  # the deadline cites its basis
+    assert "《行政处罚法》（2021）第60条" in filed.text  # the deadline cites its basis
+    english = client.get(f"/cases/{case}?lang=en").text
+    assert "Time limit for the penalty decision" in english and "作出处罚决定期限" not in english
+    assert "Administrative Penalty Law (2021) art. 60; Measures for Eco-environmental" in english
 
 
 def test_a_refused_step_shows_the_rule_and_changes_nothing(client, world, session):
@@ -328,16 +331,73 @@ def test_a_refused_step_shows_the_rule_and_changes_nothing(client, world, sessio
     assert (
         "调查终结" in page.text and "尚未录入任何调查笔录" in page.text
     )  # why it is not yet possible
+    assert (
+        "两名以上持证执法人员" in page.text
+        and "（《行政处罚法》（2021）第42、55条）：" in page.text
+    )
     resp = post(
         client,
         f"/cases/{case_id}/steps",
         {"event": "conclude_investigation", "version": str(version), "on": day(200)},
     )
     assert resp.status_code == 409
-    assert "两名以上持证执法人员" in resp.text and "行政处罚法 art. 42, 55" in resp.text
+    assert "两名以上持证执法人员（《行政处罚法》（2021）第42、55条）" in resp.text
+    assert "Two or more certified officers" not in resp.text and "art. 42" not in resp.text
     session.expire_all()
     case = session.get(Case, case_id)
     assert (case.status, case.version) == ("investigating", version)
+
+
+def test_a_refusal_reads_in_the_pages_language(client, world, session):
+    case_id = opened(session, world)
+    steps(
+        session,
+        world,
+        case_id,
+        ("file", "head", {"on": TODAY - timedelta(days=238)}),
+        ("start_investigation", "officer", {"on": TODAY - timedelta(days=238)}),
+    )
+    version = session.get(Case, case_id).version
+    as_user(client, world["officer"])
+    english = "Two or more certified officers", "Administrative Penalty Law (2021) art. 42, 55"
+    chinese = "两名以上持证执法人员", "《行政处罚法》（2021）第42、55条"
+    # The steps not possible yet, then the refusal of a step tried anyway.
+    page = client.get(f"/cases/{case_id}?lang=en").text
+    assert all(text in page for text in english) and not any(text in page for text in chinese)
+    resp = post(
+        client,
+        f"/cases/{case_id}/steps?lang=en",
+        {"event": "conclude_investigation", "version": str(version), "on": day(200)},
+    )
+    assert resp.status_code == 409
+    assert all(text in resp.text for text in english)
+    assert not any(text in resp.text for text in chinese)
+    page = client.get(f"/cases/{case_id}").text
+    assert all(text in page for text in chinese) and not any(text in page for text in english)
+
+
+def test_a_family_consistency_alert_reads_in_the_pages_language(client, world, session):
+    opened(session, world)
+    world["violation"].ecological_damage = True  # damage found, no compensation claim screened
+    session.commit()
+    as_user(client, world["officer"])
+    url = f"/violations/{world['violation'].id}/family"
+    chinese = (
+        "发现生态环境损害但未开展索赔线索筛查",
+        "《生态环境损害赔偿管理规定》（2022）（线索筛查）〔待核实〕",
+    )
+    english = (
+        "Ecological damage found but no claim screened",
+        "Provisions on the Management of Eco-environmental Damage Compensation (2022) "
+        "(lead screening) [R]",
+    )
+    alerts = re.search(r'<ul class="alerts" id="consistency">.*?</ul>', client.get(url).text, re.S)
+    assert alerts and all(text in alerts.group() for text in chinese)
+    alerts = re.search(
+        r'<ul class="alerts" id="consistency">.*?</ul>', client.get(f"{url}?lang=en").text, re.S
+    )
+    assert alerts and all(text in alerts.group() for text in english)
+    assert not re.search(r"[\u3000-\u9fff\uff00-\uffef]", alerts.group())
 
 
 def test_a_step_not_in_the_table_is_named_in_chinese(client, world, session):

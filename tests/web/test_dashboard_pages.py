@@ -93,12 +93,12 @@ def test_the_page_shows_each_chart_with_its_table(browser_as, data):
     assert table_row(html, "移送报告") == ["1"]
     # Overdue deadlines by bureau and by rule, with the rule's legal basis.
     assert table_row(html, "仁怀市") == ["1", "0", "0", "0", "1"]
-    assert "作出处罚决定期限" in html and "行政处罚法 2021 art. 60" in html
+    assert "作出处罚决定期限" in html and "《行政处罚法》（2021）第60条" in html
     # Fines of 2025 in yuan, by month and by prefecture.
     assert table_row(html, "2025-03") == ["50,000.00", "0.00", "0.0%"]
     assert table_row(html, "2025-04") == ["0.00", "20,000.00", "—"]
     assert table_row(html, "合计") == ["51,234.00", "20,234.00", "39.5%"]
-    assert "行政处罚法 2021 art. 67" in html
+    assert "《行政处罚法》（2021）第67条" in html
 
 
 def test_after_the_rollups_are_built_the_page_is_the_same_and_says_as_of_when(
@@ -220,6 +220,10 @@ def test_the_page_reads_in_english(browser_as, data):
     ):
         assert text in html
     assert table_row(html, "Enforcing") == ["1"]
+    # The overdue rule and the fine's payment period cite their basis in English.
+    assert "Time limit for the penalty decision" in html and "作出处罚决定期限" not in html
+    assert "Administrative Penalty Law (2021) art. 60" in html and "《行政处罚法》" not in html
+    assert "Administrative Penalty Law (2021) art. 67" in html
     assert table_row(html, "Total") == ["51,234.00", "20,234.00", "39.5%"]
     charts = charts_of(html)
     assert charts["channels"]["labels"] == ["Administrative penalty", "Criminal referral"]

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from casemgr.legalbasis import basis_text
 from casemgr.legalclock import RULES
 from casemgr.models import AuditEntry, Deadline
 from casemgr.models.cases import DeadlineStateValue
@@ -16,6 +17,15 @@ from casemgr.services.localtime import local_today
 from tests.factories import EnterpriseFactory
 from tests.web.conftest import login
 from tests.web.test_home_pages import CERTIFIED, NANMING, RENHUAI, filing_deadline, open_case
+
+# The filing review of a lead (admin.filing_decision) in each language.
+FILING_TITLE = {"zh": "立案审查期限", "en": "Time limit for the filing review"}
+FILING_BASIS = {
+    "zh": "《生态环境行政处罚办法》（2023）第18条（自发现线索或者收到相关材料之日起计算）"
+    "〔待核实〕",
+    "en": "Measures for Eco-environmental Administrative Penalties (2023) art. 18 (counted from "
+    "the discovery of the lead or the receipt of the materials) [R]",
+}
 
 
 @pytest.fixture
@@ -61,8 +71,9 @@ def test_the_board_shows_each_deadline_with_its_legal_basis_within_the_jurisdict
     assert _has(html, board["late"]) and _has(html, board["fresh"])
     assert not _has(html, board["foreign"]) and "南明区别处化工有限公司" not in html
     assert "仁怀市国酱酒业有限公司" in html
-    rule = RULES["admin.filing_decision"]
-    assert rule.title in html and rule.basis in html and "admin.filing_decision" in html
+    assert FILING_TITLE["zh"] in html and FILING_BASIS["zh"] in html
+    assert "admin.filing_decision" in html
+    assert FILING_TITLE["en"] not in html and FILING_BASIS["en"] not in html
     assert board["late_due"].isoformat() in html and board["fresh_due"].isoformat() in html
     overdue = (local_today() - board["late_due"]).days
     left = (board["fresh_due"] - local_today()).days
@@ -150,7 +161,7 @@ def test_the_board_pages_through_many_deadlines(client, session, board):
                 case_id=case.id,
                 rule_code=code,
                 title=rule.title,
-                basis=rule.basis,
+                basis=basis_text(rule.basis),
                 start_event=rule.start_event,
                 start_on=today,
                 due_on=today + timedelta(days=100 + i),
@@ -160,13 +171,14 @@ def test_the_board_pages_through_many_deadlines(client, session, board):
             )
         )
     session.commit()
+    last = f'<span class="mono muted">{codes[-1]}</span>'
     first = client.get("/deadlines").text
     assert "共37项期限" in first and "1 / 2" in first
-    assert RULES[codes[-1]].basis not in first  # the latest due is on the second page
+    assert last not in first  # the latest due is on the second page
     second = client.get("/deadlines?page=2").text
-    assert "2 / 2" in second and RULES[codes[-1]].title in second
+    assert "2 / 2" in second and last in second
     latest_first = client.get("/deadlines?sort=-due_on").text
-    assert RULES[codes[-1]].title in latest_first
+    assert last in latest_first
 
 
 def test_the_board_downloads_as_csv_with_the_same_filters(client, board):
@@ -179,7 +191,7 @@ def test_the_board_downloads_as_csv_with_the_same_filters(client, board):
     assert lines[0].startswith("案件编号,企业,期限")
     assert len(lines) == 2
     assert f"#{board['late'].id}" in lines[1] and "仁怀市国酱酒业有限公司" in lines[1]
-    assert RULES["admin.filing_decision"].basis in lines[1]
+    assert FILING_TITLE["zh"] in lines[1] and FILING_BASIS["zh"] in lines[1]
     assert "偷排化工废液" not in body
     refused = client.get("/deadlines/export.csv?due_from=someday")
     assert refused.status_code == 422 and "不是有效的日期。" in refused.text  # the form, not a file
@@ -208,3 +220,42 @@ def test_the_board_speaks_english_on_request(client, board):
     assert "day(s) overdue" in html and ">Overdue<" in html
     bad = client.get("/deadlines?lang=en&due_from=2026-02-30")
     assert bad.status_code == 422 and "Not a valid date." in bad.text
+
+
+def test_each_deadline_reads_in_the_language_of_the_page(client, board):
+    """The rule's title and legal basis follow the language switch; no Chinese on the English
+    page, no English on the Chinese one."""
+    english = client.get("/lang/en?next=/deadlines")
+    assert english.status_code == 302
+    html = client.get("/deadlines").text
+    assert FILING_TITLE["en"] in html and FILING_BASIS["en"] in html
+    assert FILING_TITLE["zh"] not in html and "《" not in html and "〔待核实〕" not in html
+    assert f'<option value="admin.filing_decision">{FILING_TITLE["en"]}' in html  # the filter
+    csv_lines = client.get("/deadlines/export.csv").data.decode("utf-8-sig").splitlines()
+    assert csv_lines[0].startswith("Case number,Enterprise,Deadline")
+    assert FILING_TITLE["en"] in csv_lines[1] and FILING_BASIS["en"] in csv_lines[1]
+    client.get("/lang/zh_CN?next=/deadlines")
+    html = client.get("/deadlines").text
+    assert FILING_TITLE["zh"] in html and FILING_BASIS["zh"] in html
+    assert FILING_BASIS["en"] not in html
+
+
+def test_a_deadline_of_a_rule_no_longer_known_shows_its_stored_text(client, session, board):
+    case = board["late"]
+    session.add(
+        Deadline(
+            case_id=case.id,
+            rule_code="admin.retired_rule",
+            title="旧规则期限",
+            basis="某旧办法 art. 9",
+            start_event="lead_received",
+            start_on=local_today(),
+            due_on=local_today() + timedelta(days=3),
+            state=DeadlineStateValue.OPEN,
+            county_code=case.county_code,
+            channel="administrative",
+        )
+    )
+    session.commit()
+    html = client.get("/deadlines?lang=en").text
+    assert "旧规则期限" in html and "某旧办法 art. 9" in html and "admin.retired_rule" in html

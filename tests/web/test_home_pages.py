@@ -108,7 +108,7 @@ def test_an_officer_sees_their_cases_and_deadlines_not_another_countys(client, s
     overdue_days = (local_today() - late.due_on).days
     assert overdue_days > 0
     assert f"已逾期{overdue_days}天" in html
-    assert "生态环境行政处罚办法 2023 art. 18" in html  # the rule's legal basis
+    assert "《生态环境行政处罚办法》（2023）第18条" in html  # the rule's legal basis
     assert "立案审查期限" in html
 
 

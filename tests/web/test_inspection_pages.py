@@ -176,6 +176,11 @@ def test_a_unit_inspection_records_its_events_and_problems(plan, planner, sessio
     )
     assert early.status_code == 409
     assert "督察程序" in early.text and 'value="2026-09-10"' in early.text
+    assert "《中央生态环境保护督察工作规定》（2019）" in early.text
+    # In English, the rule and its basis read in English.
+    english = planner.get(f"{url}?lang=en").text
+    assert "Provisions on Central Eco-environmental Protection Inspections (2019)" in english
+    assert "中央生态环境保护督察工作规定" not in english
     # A problem found in 仁怀 (inside 遵义), handed over as a violation.
     added = planner.post(
         f"{url}/problems", {"description": "赤水河支流污水直排", "county_code": "520382"}

@@ -16,7 +16,8 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from casemgr.i18n import N_
-from casemgr.lifecycles import ChannelSpec, Guard, GuardFailure, Lifecycle, Organ
+from casemgr.legalbasis import Citation, Law
+from casemgr.lifecycles import ChannelSpec, Guard, GuardFailure, GuardRule, Lifecycle, Organ
 from casemgr.lifecycles.civil.common import _PROC, _count, _running, _total, _waited
 
 _P, _C = Organ.PROCURATORATE, Organ.COURT
@@ -113,18 +114,40 @@ class AdminPilRule(StrEnum):
     ADMIN_WITHDRAWAL = "admin_withdrawal"
 
 
-ADMIN_PIL_RULES: Mapping[AdminPilRule, tuple[str, str]] = MappingProxyType(
+_ALL = Law.ADMIN_LITIGATION_LAW  # 行政诉讼法
+
+# Title (its zh-CN translation is the Chinese name) and legal basis of each rule.
+ADMIN_PIL_RULES: Mapping[AdminPilRule, GuardRule] = MappingProxyType(
     {
-        AdminPilRule.REPLY_OR_PERIOD_RUN: ("检察建议回复期限", f"{_PROC} art. 21"),
-        AdminPilRule.AGENCY_PERFORMED: ("行政机关依法履职", f"{_PROC} art. 21"),
-        AdminPilRule.AGENCY_NOT_PERFORMED: (
-            "行政机关不依法履职",
-            f"{_PROC} art. 21; 行政诉讼法 art. 25 ¶4",
+        AdminPilRule.REPLY_OR_PERIOD_RUN: GuardRule(
+            N_("Reply period for a procuratorial recommendation"),  # 检察建议回复期限
+            (Citation(_PROC, "21"),),
         ),
-        AdminPilRule.JUDGMENT_KIND: ("行政公益诉讼判决种类", f"{_PROC} art. 25"),
-        AdminPilRule.ADMIN_APPEAL_IN_TIME: ("上诉期间", "行政诉讼法 art. 85"),
-        AdminPilRule.ADMIN_APPEAL_PERIOD_RUN: ("判决生效", "行政诉讼法 art. 85"),
-        AdminPilRule.ADMIN_WITHDRAWAL: ("撤回起诉", f"{_PROC} art. 24 [R]"),
+        AdminPilRule.AGENCY_PERFORMED: GuardRule(
+            N_("Agency performed its duties"),  # 行政机关依法履职
+            (Citation(_PROC, "21"),),
+        ),
+        AdminPilRule.AGENCY_NOT_PERFORMED: GuardRule(
+            N_("Agency failed to perform its duties"),  # 行政机关不依法履职
+            (Citation(_PROC, "21"), Citation(_ALL, "25(4)")),
+        ),
+        AdminPilRule.JUDGMENT_KIND: GuardRule(
+            # 行政公益诉讼判决种类
+            N_("Kinds of judgment in an administrative public-interest suit"),
+            (Citation(_PROC, "25"),),
+        ),
+        AdminPilRule.ADMIN_APPEAL_IN_TIME: GuardRule(
+            N_("Period for appeal"),  # 上诉期间
+            (Citation(_ALL, "85"),),
+        ),
+        AdminPilRule.ADMIN_APPEAL_PERIOD_RUN: GuardRule(
+            N_("Judgment takes effect"),  # 判决生效
+            (Citation(_ALL, "85"),),
+        ),
+        AdminPilRule.ADMIN_WITHDRAWAL: GuardRule(
+            N_("Withdrawal of suit"),  # 撤回起诉
+            (Citation(_PROC, "24", recalled=True),),
+        ),
     }
 )
 

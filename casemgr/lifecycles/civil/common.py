@@ -13,9 +13,12 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Protocol, TypeVar
 
+from casemgr.legalbasis import Law
+
 E = TypeVar("E", bound=StrEnum)
 
-_PROC = "检察公益诉讼解释 2018"  # cited by the rules of both channels
+# 检察公益诉讼解释 2018, cited by the rules of both channels.
+_PROC = Law.PROCURATORATE_PIL_INTERPRETATION
 
 
 def _total(

@@ -14,7 +14,8 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from casemgr.i18n import N_
-from casemgr.lifecycles import GuardFailure
+from casemgr.legalbasis import Citation, Law
+from casemgr.lifecycles import GuardFailure, GuardRule
 from casemgr.lifecycles.civil.common import _PROC, _count, _running, _waited
 
 
@@ -143,46 +144,96 @@ class CivilPilRule(StrEnum):
     NO_WITHDRAWAL_AFTER_DEBATE = "no_withdrawal_after_debate"
 
 
-_ENV = "环境民事公益诉讼解释 2020"
-_CPL = "民事诉讼法 2023"
+_ENV = Law.ENV_CIVIL_PIL_INTERPRETATION  # 环境民事公益诉讼解释 2020
+_CIV = Law.CIVIL_PROCEDURE_LAW  # 民事诉讼法 2023
 
-# (Chinese title, legal basis) of each rule.
-CIVIL_PIL_RULES: Mapping[CivilPilRule, tuple[str, str]] = MappingProxyType(
+# Title (its zh-CN translation is the Chinese name) and legal basis of each rule.
+CIVIL_PIL_RULES: Mapping[CivilPilRule, GuardRule] = MappingProxyType(
     {
-        CivilPilRule.PIL_KIND: (
-            "公益诉讼起诉主体",
-            f"{_CPL} art. 58; 环境保护法 art. 58; {_PROC} arts. 13, 20",
+        CivilPilRule.PIL_KIND: GuardRule(
+            N_("Who may bring a public-interest suit"),  # 公益诉讼起诉主体
+            (
+                Citation(_CIV, "58"),
+                Citation(Law.ENV_PROTECTION_LAW, "58"),
+                Citation(_PROC, "13, 20"),
+            ),
         ),
-        CivilPilRule.NGO_STANDING: ("社会组织原告资格", NGO_STANDING.source),
-        CivilPilRule.ANNOUNCEMENT_RUN: ("诉前公告期满", f"{_PROC} art. 13; {_CPL} art. 58 ¶2"),
-        CivilPilRule.INCIDENTAL_WITH_INDICTMENT: ("与刑事公诉一并提起", f"{_PROC} art. 20"),
-        CivilPilRule.INCIDENTAL_ANNOUNCEMENT: (
-            "刑事附带民事公益诉讼诉前公告",
-            INCIDENTAL_ANNOUNCEMENT.source,
+        CivilPilRule.NGO_STANDING: GuardRule(
+            N_("Standing of a social organisation"),  # 社会组织原告资格
+            # The conditions of NGO_STANDING [V].
+            (
+                Citation(Law.ENV_PROTECTION_LAW, "58"),
+                Citation(
+                    _ENV,
+                    "2–5",
+                    note=N_(
+                        "registered at districted-city level or above, at least 5 consecutive "
+                        "years of environmental public-interest work, no administrative or "
+                        "criminal penalty for its activities in the 5 years before suit"
+                    ),
+                ),
+            ),
         ),
-        CivilPilRule.ACCEPTANCE_NOTICE: (
-            "受理公告",
-            f"{_ENV} art. 10; {_PROC} art. 17 (no second announcement)",
+        CivilPilRule.ANNOUNCEMENT_RUN: GuardRule(
+            N_("Pre-suit announcement period over"),  # 诉前公告期满
+            (Citation(_PROC, "13"), Citation(_CIV, "58(2)")),
         ),
-        CivilPilRule.JOINING_WINDOW: ("申请参加诉讼期间", f"{_ENV} art. 10"),
-        CivilPilRule.JOINING_WINDOW_CLOSED: (
-            "参加诉讼期间届满后裁判",
-            f"{_ENV} art. 10 (derived: eligible plaintiffs may join until the window closes)",
+        CivilPilRule.INCIDENTAL_WITH_INDICTMENT: GuardRule(
+            N_("Brought together with the public prosecution"),  # 与刑事公诉一并提起
+            (Citation(_PROC, "20"),),
         ),
-        CivilPilRule.SETTLEMENT_NOTICE_RUN: ("调解协议公告期满", f"{_ENV} art. 25"),
-        CivilPilRule.APPEAL_IN_TIME: (
-            "上诉期间",
-            f"{_CPL} art. 171; 刑事诉讼法 2018 art. 230 (incidental suit) [R]",
+        CivilPilRule.INCIDENTAL_ANNOUNCEMENT: GuardRule(
+            # 刑事附带民事公益诉讼诉前公告: the rule of INCIDENTAL_ANNOUNCEMENT.
+            N_("Pre-suit announcement of an incidental civil public-interest suit"),
+            (Citation(Law.SPC_SPP_INCIDENTAL_PIL_REPLY, recalled=True),),
         ),
-        CivilPilRule.APPEAL_PERIOD_RUN: ("判决生效", f"{_CPL} arts. 158, 171"),
-        CivilPilRule.PROCURATORATE_WITHDRAWAL: ("检察机关撤回起诉", f"{_PROC} art. 19"),
-        CivilPilRule.NO_WITHDRAWAL_ON_SETTLEMENT: (
-            "不得以和解撤诉",
-            f"{_ENV} art. 25 (DOMAIN.md §3.1: withdrawal by settlement not allowed)",
+        CivilPilRule.ACCEPTANCE_NOTICE: GuardRule(
+            N_("Notice of acceptance"),  # 受理公告
+            (Citation(_ENV, "10"), Citation(_PROC, "17", note=N_("no second announcement"))),
         ),
-        CivilPilRule.NO_WITHDRAWAL_AFTER_DEBATE: (
-            "法庭辩论终结后不准撤诉",
-            f"{_ENV} arts. 26, 27 [R]",
+        CivilPilRule.JOINING_WINDOW: GuardRule(
+            N_("Period for applying to join the suit"),  # 申请参加诉讼期间
+            (Citation(_ENV, "10"),),
+        ),
+        CivilPilRule.JOINING_WINDOW_CLOSED: GuardRule(
+            N_("Judgment after the joining period"),  # 参加诉讼期间届满后裁判
+            (
+                Citation(
+                    _ENV,
+                    "10",
+                    note=N_("derived: eligible plaintiffs may join until the period closes"),
+                ),
+            ),
+        ),
+        CivilPilRule.SETTLEMENT_NOTICE_RUN: GuardRule(
+            N_("Settlement notice period over"),  # 调解协议公告期满
+            (Citation(_ENV, "25"),),
+        ),
+        CivilPilRule.APPEAL_IN_TIME: GuardRule(
+            N_("Period for appeal"),  # 上诉期间
+            (
+                Citation(_CIV, "171"),
+                Citation(
+                    Law.CRIMINAL_PROCEDURE_LAW, "230", note=N_("incidental suit"), recalled=True
+                ),
+            ),
+        ),
+        CivilPilRule.APPEAL_PERIOD_RUN: GuardRule(
+            N_("Judgment takes effect"),  # 判决生效
+            (Citation(_CIV, "158, 171"),),
+        ),
+        CivilPilRule.PROCURATORATE_WITHDRAWAL: GuardRule(
+            N_("Withdrawal of suit by the procuratorate"),  # 检察机关撤回起诉
+            (Citation(_PROC, "19"),),
+        ),
+        CivilPilRule.NO_WITHDRAWAL_ON_SETTLEMENT: GuardRule(
+            N_("No withdrawal by settlement"),  # 不得以和解撤诉
+            # DOMAIN.md §3.1: withdrawal by settlement is not allowed.
+            (Citation(_ENV, "25", note=N_("withdrawal by settlement is not allowed")),),
+        ),
+        CivilPilRule.NO_WITHDRAWAL_AFTER_DEBATE: GuardRule(
+            N_("No withdrawal after the court debate has ended"),  # 法庭辩论终结后不准撤诉
+            (Citation(_ENV, "26, 27", recalled=True),),
         ),
     }
 )
