@@ -29,6 +29,8 @@ from casemgr.models.dashboards import (
     DashboardMoney,
     DashboardOverdue,
     DashboardRefresh,
+    TierDayCount,
+    TierDayState,
 )
 from casemgr.models.draws import (
     DrawAssignment,
@@ -161,6 +163,8 @@ __all__ = [
     "DashboardMoney",
     "DashboardOverdue",
     "DashboardRefresh",
+    "TierDayCount",
+    "TierDayState",
     "CreditExport",
     "CreditObjection",
     "CreditRepair",

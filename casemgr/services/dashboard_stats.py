@@ -7,11 +7,13 @@ enterprise's county (as the enterprise search).
 
 Speed. Province-wide, a chart counted from its table reads hundreds of thousands of rows even
 from an index (0.1-0.3 s each on the benchmark data). So the tiers are read from the tier
-counts kept with the current scores (exact, at once), and the other charts, for a territorial
-scope, from the rollups per county and month (:mod:`casemgr.services.dashboard_rollups`,
-rebuilt every few minutes: figures as of then) plus, from the tables, the days of a partial
-month at either end of the range. A prosecutor's or judge's charts, and all of them before the
-first rebuild, are counted from the tables.
+counts kept with the current scores (exact, at once), for a past day from the tier counts per
+day kept by the rollup job (exact too: used only while no score dated on or before the day
+was stored since the job's last run), and the other charts, for a territorial scope, from the
+rollups per county and month (:mod:`casemgr.services.dashboard_rollups`, rebuilt every few
+minutes: figures as of then) plus, from the tables, the days of a partial month at either end
+of the range. A prosecutor's or judge's charts, and all of them before the first rebuild, are
+counted from the tables.
 
 * :func:`tier_counts`: enterprises per prefecture and credit tier in force on a day (信用等级).
 * :func:`case_counts`: cases per channel, track and stage (案件阶段).
@@ -129,11 +131,12 @@ class TierCount:
     count: int
 
 
-# A day before some enterprise's latest score is counted from the history for those rescored
-# since (seconds province-wide on the benchmark, for a day months back). Such a count changes
-# only when a score dated on or before the day is stored: it is kept per process and checked
-# against the scores stored since (one probe of the primary key). The age limit bounds the one
-# change that check misses: an enterprise moving county.
+# Without tier counts of past days covering it (see tier_counts), a day before some
+# enterprise's latest score is counted from the history for those rescored since (seconds
+# province-wide on the benchmark, for a day months back). Such a count changes only when a
+# score dated on or before the day is stored: it is kept per process and checked against the
+# scores stored since (one probe of the primary key). The age limit bounds the one change
+# that check misses: an enterprise moving county.
 _PAST: OrderedDict[tuple[Any, ...], tuple[float, int, Counter[tuple[str, str]]]] = OrderedDict()
 _PAST_SIZE = 64
 _PAST_SECONDS = 600.0
@@ -171,12 +174,16 @@ def tier_counts(
     latest score on or before it, as :func:`casemgr.services.credit.in_force`), among the
     enterprises of ``counties`` (None: the whole province). Enterprises never scored are not
     counted. Read from the tier counts kept with the current scores (``credit_tier_counts``:
-    at most a row per county and tier); a day before some enterprise's latest score corrects
-    them from the history, once per process until a score dated on or before it is stored."""
+    at most a row per county and tier); a day before some enterprise's latest score from the
+    tier counts of past days (``dashboard_rollups.tier_counts_on``: as many rows), or when
+    they do not cover the day (before the job's first run, or a score dated on or before the
+    day stored since its last), by correcting the current counts from the history, once per
+    process until a score dated on or before the day is stored."""
     if credit_current.exact_on(session, scheme_key, on):
         counts = credit_current.tier_counts(session, scheme_key, on, counties)
     else:
-        counts = _past_counts(session, scheme_key, on, counties)
+        kept = rollup.tier_counts_on(session, scheme_key, on, counties)
+        counts = kept if kept is not None else _past_counts(session, scheme_key, on, counties)
     by_prefecture: Counter[tuple[str, str | None]] = Counter()
     for (county, tier), n in counts.items():
         by_prefecture[(county[:PREFIX], None if tier == credit_current.ABNORMAL else tier)] += n
