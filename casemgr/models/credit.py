@@ -64,8 +64,9 @@ class CreditScore(Base):
 
 class CreditCurrent(Base):
     """The score in force now (当前信用等级): the latest stored :class:`CreditScore` of each
-    enterprise under each scheme, one row per pair, with the enterprise's county, so that tier
-    lists, tier filters and tier counts read one indexed row per enterprise, not the history.
+    enterprise under each scheme, one row per pair, with the enterprise's county and name, so
+    that tier lists, tier filters and tier counts read one indexed row per enterprise, not the
+    history (and a tier's page in name order, not the enterprises).
 
     Invariant, kept in the transaction of every write it follows (both through
     :mod:`casemgr.repositories.credit_current`, never by hand):
@@ -74,22 +75,31 @@ class CreditCurrent(Base):
       ``as_of``, ``status``, ``tier``, ``own_tier``, ``sublevel`` and ``points`` are that
       row's: ``casemgr.services.credit._insert``, the one writer of scores, refreshes the
       enterprises it wrote;
-    * ``county_code`` is the enterprise's county: ``services.enterprises.update_enterprise``
-      moves it with the enterprise;
+    * ``county_code`` and ``name`` are the enterprise's county and name:
+      ``services.enterprises.update_enterprise``, the one place an enterprise moves county or
+      changes its name (a rename keeps the old name as a former name, 曾用名), moves and renames
+      the rows with it (``credit_current.move``, ``credit_current.rename``), and ``refresh``
+      copies both from the enterprise; link merges never change either;
     * :class:`CreditTierCount` holds the number of these rows per scheme, county and tier.
 
     "Current" ignores dates. The row is the score in force on every day on or after its
     ``as_of`` (no row with a higher id exists, so none can be in force then); for an earlier
     day the history decides (``services.credit.in_force``), which only matters after a score
-    dated in the future or for a look at the past. Migration 0019 filled it from the history.
+    dated in the future or for a look at the past. Migration 0019 filled it from the history,
+    0023 added the names.
     """
 
     # Derived rows, rewritten a million at a time by a full run: no foreign keys (checking
     # two per row was 40 % of the refresh; the history they copy has them), and the indexes
     # the pages use only. The counts per county come from CreditTierCount, not an index.
+    # A tier's enterprises in name order (the enterprise list's order: the name, then the id)
+    # are a range of ix_credit_current_tier_name, read from the index alone: a deep page is an
+    # offset within it, a name fragment or a county is tested on its entries (0023).
     __tablename__ = "credit_current"
     __table_args__ = (
-        Index("ix_credit_current_tier", "scheme", "tier", "enterprise_id"),
+        Index(
+            "ix_credit_current_tier_name", "scheme", "tier", "name", "enterprise_id", "county_code"
+        ),
         Index("ix_credit_current_as_of", "scheme", "as_of"),
     )
 
@@ -103,6 +113,9 @@ class CreditCurrent(Base):
     sublevel: Mapped[int | None] = mapped_column(Integer)
     points: Mapped[float] = mapped_column(Float)
     county_code: Mapped[str] = mapped_column(String(6))  # the enterprise's, kept with it
+    # The enterprise's, kept with it: the same type (and so collation) as Enterprise.name, so
+    # that name order here is the enterprise list's.
+    name: Mapped[str] = mapped_column(String(200))
 
 
 class CreditTierCount(Base):

@@ -6,27 +6,29 @@ Writers keep the invariant documented on :class:`CreditCurrent` in the caller's 
 * :func:`refresh` after scores were stored: each enterprise's row is recomputed from its
   history (the highest id), whatever was written and in whatever order, and the tier counts
   move by the difference;
-* :func:`move` when an enterprise changes county.
+* :func:`move` when an enterprise changes county, :func:`rename` when it changes its name.
 
-On PostgreSQL both take a transaction-scoped advisory lock per scheme first, so that two
+On PostgreSQL each takes a transaction-scoped advisory lock per scheme first, so that two
 transactions writing the same scheme never count from the same "before" (the counts stay
-exact under concurrent rescoring); SQLite has one writer at a time anyway.
+exact under concurrent rescoring) and a refresh never copies a county or name being changed;
+SQLite has one writer at a time anyway.
 
 Readers: :func:`exact_on` says whether the current rows are the scores in force on a day,
 :func:`in_force_join` gives the join (and columns) of "the score in force on a day" for a
-query over enterprises, from the current rows or from the history, and :func:`tier_counts`
-counts the enterprises per county and tier in force on a day.
+query over enterprises, from the current rows or from the history, :func:`in_name_order`
+walks a tier's enterprises in name order (``ix_credit_current_tier_name``), and
+:func:`tier_counts` counts the enterprises per county and tier in force on a day.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, select, update
+from sqlalchemy import Select, and_, func, literal_column, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -38,10 +40,13 @@ __all__ = [
     "ABNORMAL",
     "InForce",
     "exact_on",
+    "held",
     "holds_tier",
     "in_force_join",
+    "in_name_order",
     "move",
     "refresh",
+    "rename",
     "tier_counts",
 ]
 
@@ -106,7 +111,7 @@ def refresh(session: Session, scheme_key: str, enterprise_ids: Iterable[int]) ->
     if not ids:
         return
     _lock(session, scheme_key)
-    columns = ["scheme", "enterprise_id", "score_id", *_SCORE_COLUMNS, "county_code"]
+    columns = ["scheme", "enterprise_id", "score_id", *_SCORE_COLUMNS, "county_code", "name"]
     for part in chunks(ids, CHUNK):
         before = _keys_of(session, scheme_key, part)
         latest = (
@@ -121,6 +126,7 @@ def refresh(session: Session, scheme_key: str, enterprise_ids: Iterable[int]) ->
                 CreditScore.id,
                 *(getattr(CreditScore, c) for c in _SCORE_COLUMNS),
                 Enterprise.county_code,
+                Enterprise.name,
             )
             .join(Enterprise, Enterprise.id == CreditScore.enterprise_id)
             .where(CreditScore.id.in_(latest))
@@ -130,7 +136,8 @@ def refresh(session: Session, scheme_key: str, enterprise_ids: Iterable[int]) ->
             index_elements=["scheme", "enterprise_id"],
             set_={c: stmt.excluded[c] for c in columns[2:]},
             where=(CreditCurrent.score_id != stmt.excluded.score_id)
-            | (CreditCurrent.county_code != stmt.excluded.county_code),
+            | (CreditCurrent.county_code != stmt.excluded.county_code)
+            | (CreditCurrent.name != stmt.excluded.name),
         )
         # The rows written (inserted or changed) come back with their new county and tier.
         written = stmt.returning(
@@ -144,14 +151,27 @@ def refresh(session: Session, scheme_key: str, enterprise_ids: Iterable[int]) ->
         _add_counts(session, scheme_key, delta)
 
 
+def _locked_schemes_of(session: Session, enterprise_id: int) -> list[str]:
+    """The schemes the enterprise has a current row under, in order. Every scheme counted is
+    locked first (in order, as the writers of scores lock them), so that a refresh writing the
+    enterprise's first row meanwhile is either seen here or reads the enterprise after this
+    transaction; then a primary-key probe per scheme, not a scan of every row for the id."""
+    schemes = sorted(session.scalars(select(CreditTierCount.scheme).distinct()))
+    for scheme_key in schemes:
+        _lock(session, scheme_key)
+    return sorted(
+        session.scalars(
+            select(CreditCurrent.scheme).where(
+                CreditCurrent.scheme.in_(schemes), CreditCurrent.enterprise_id == enterprise_id
+            )
+        )
+    )
+
+
 def move(session: Session, enterprise_id: int, county_code: str) -> None:
     """The enterprise moved to ``county_code``: its current rows (every scheme) and the tier
     counts follow."""
-    schemes = session.scalars(
-        select(CreditCurrent.scheme).where(CreditCurrent.enterprise_id == enterprise_id)
-    ).all()
-    for scheme_key in sorted(schemes):
-        _lock(session, scheme_key)
+    for scheme_key in _locked_schemes_of(session, enterprise_id):
         before = _keys_of(session, scheme_key, [enterprise_id])
         session.execute(
             update(CreditCurrent)
@@ -162,6 +182,18 @@ def move(session: Session, enterprise_id: int, county_code: str) -> None:
         delta = Counter(after.values())
         delta.subtract(before.values())
         _add_counts(session, scheme_key, delta)
+
+
+def rename(session: Session, enterprise_id: int, name: str) -> None:
+    """The enterprise changed its name: its current rows (every scheme) follow, so that the
+    tier lists keep it in its place in name order. The schemes' locks first, as :func:`refresh`
+    takes them: a refresh running meanwhile copies the name either before this or after it."""
+    for scheme_key in _locked_schemes_of(session, enterprise_id):
+        session.execute(
+            update(CreditCurrent)
+            .where(CreditCurrent.scheme == scheme_key, CreditCurrent.enterprise_id == enterprise_id)
+            .values(name=name)
+        )
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -222,18 +254,47 @@ def in_force_join(scheme_key: str, day: date, *, current: bool) -> InForce:
     )
 
 
+def held(tier: str) -> Any:
+    """A condition on :class:`CreditCurrent`: the row holds ``tier`` (``abnormal``: a score
+    without a tier)."""
+    return CreditCurrent.tier.is_(None) if tier == ABNORMAL else CreditCurrent.tier == tier
+
+
 def holds_tier(scheme_key: str, tier: str) -> Any:
-    """A condition on :class:`Enterprise`: its current row holds ``tier`` (``abnormal``: a
-    score without a tier). Tested on ``ix_credit_current_tier`` alone, so a walk of the
-    enterprises in name order reads no table row for the ones that fail it."""
+    """A condition on :class:`Enterprise`: its current row holds ``tier``. A primary-key probe
+    per enterprise: for a few enterprises found another way (a rare name fragment); a tier's
+    enterprises in name order are :func:`in_name_order`."""
     c = CreditCurrent
-    held = c.tier.is_(None) if tier == ABNORMAL else c.tier == tier
     return (
         select(c.enterprise_id)
-        .where(c.scheme == scheme_key, held, c.enterprise_id == Enterprise.id)
+        .where(c.scheme == scheme_key, c.enterprise_id == Enterprise.id, held(tier))
         .correlate(Enterprise)
         .exists()
     )
+
+
+def in_name_order(
+    scheme_key: str,
+    tier: str,
+    *,
+    counties: Collection[str] | None = None,
+    where: Sequence[Any] = (),
+) -> Select[int, str]:
+    """The enterprises holding ``tier`` now, in the enterprise list's order (name, then id):
+    ``enterprise_id`` and ``name`` of their current rows, among ``counties`` (None: all),
+    passing ``where`` (conditions on :class:`Enterprise`, joined by id for them only).
+
+    A range of ``ix_credit_current_tier_name`` read in order from the index alone (the county
+    is its last column): a page at any depth is an offset within the tier's entries, never a
+    walk of the other tiers' enterprises. The name is the enterprise's (:class:`CreditCurrent`
+    keeps it), of the same type and collation, so the order is the enterprise list's."""
+    c = CreditCurrent
+    stmt = select(c.enterprise_id, c.name).where(c.scheme == scheme_key, held(tier))
+    if counties is not None:
+        stmt = stmt.where(c.county_code.in_(sorted(counties)))
+    if where:
+        stmt = stmt.join(Enterprise, Enterprise.id == c.enterprise_id).where(*where)
+    return stmt.order_by(c.name, c.enterprise_id)
 
 
 def tier_counts(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from casemgr.models import (
@@ -33,7 +33,7 @@ from casemgr.models import (
 )
 from casemgr.models.credit import CreditCurrent
 from casemgr.policy import Actor, Permission
-from casemgr.repositories import credit_current
+from casemgr.repositories import credit_current, tier_search
 from casemgr.repositories import enterprises as repo
 from casemgr.repositories.graph import chunks, enterprise_cards
 from casemgr.services import enterprises, graph
@@ -177,25 +177,6 @@ class SearchAnswer:
         return None if self.total is None else max(1, -(-self.total // self.per_page))
 
 
-def _tier_total(
-    session: Session,
-    f: repo.EnterpriseFilter,
-    scope: Collection[str] | None,
-    tier: str,
-    scheme_key: str,
-    on: date,
-) -> int | None:
-    """The enterprises of the tier within the counties searched, from the tier counts, when
-    only counties narrow the search; None otherwise (counting a tier combined with a name or
-    an industry would read as much as listing every page)."""
-    if f.q or f.uscc or f.industry or f.basin or f.status is not None:
-        return None
-    chosen = [set(c) for c in (scope, f.counties) if c is not None]
-    counties = sorted(set.intersection(*chosen)) if chosen else None
-    counts = credit_current.tier_counts(session, scheme_key, on, counties)
-    return sum(n for (_county, code), n in counts.items() if code == tier)
-
-
 def search(
     session: Session,
     actor: Actor,
@@ -211,10 +192,10 @@ def search(
     """Enterprises within the actor's jurisdiction matching the filter (and, when given, whose
     tier in force on ``on`` is ``tier``), with their tiers and county names.
 
-    With a tier, the enterprises are joined to their current scores (``credit_current``) and
-    walked in name order, or, for a rare tier, taken from the tier's index; the total comes from
+    With a tier, the page is read from the tier's current rows in name order, or for a name
+    fragment rare among a common tier collected through the name indexes; the total comes from
     the tier counts when only counties narrow the search. For a day before some enterprise's
-    latest score, the history decides.
+    latest score, the history decides (:func:`casemgr.repositories.tier_search.tier_page`).
 
     Raises PermissionDenied, InvalidInput (unknown territory).
     """
@@ -236,35 +217,18 @@ def search(
             f = replace(
                 f, counties=enterprises.territory_counties(session, territory, field="county")
             )
-        current = credit_current.exact_on(session, scheme_key, on)
-        stmt = repo.enterprise_query(f, scope=actor.counties)
-        if current:
-            # Tested on the tier's index alone: a walk in name order reads no table row of
-            # the enterprises of other tiers.
-            stmt = stmt.where(credit_current.holds_tier(scheme_key, tier))
-        else:
-            src = credit_current.in_force_join(scheme_key, on, current=False)
-            held = src.tier.is_(None) if tier == ABNORMAL else src.tier == tier
-            stmt = stmt.join(src.target, src.on).where(held)
-        if session.get_bind().dialect.name == "postgresql":
-            # A page stops early: parallel workers cost more to start than they save.
-            session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-        ordered = stmt.order_by(Enterprise.name, Enterprise.id)
-        ids = list(
-            session.scalars(
-                ordered.with_only_columns(Enterprise.id, maintain_column_froms=True)
-                .limit(per_page + 1)
-                .offset((page - 1) * per_page)
-            )
+        part = tier_search.tier_page(
+            session,
+            f,
+            scheme_key=scheme_key,
+            tier=tier,
+            on=on,
+            scope=actor.counties,
+            page=page,
+            per_page=per_page,
         )
-        # The page's ids first (from the indexes where they answer), then its enterprises.
-        by_id = {e.id: e for e in session.scalars(stmt.where(Enterprise.id.in_(ids)))}
-        rows = [by_id[i] for i in ids]
-        total = _tier_total(session, f, actor.counties, tier, scheme_key, on) if current else None
-        if total is None and page == 1 and len(rows) <= per_page:
-            total = len(rows)  # all on the first page: counted for free
         answer = SearchAnswer(
-            rows[:per_page], page, per_page, total, total is not None, len(rows) > per_page
+            list(part.items), page, per_page, part.total, part.total_exact, part.has_next
         )
     answer.tiers = tiers_in_force(session, scheme_key, on, [e.id for e in answer.items])
     answer.counties = county_names(session, (e.county_code for e in answer.items))

@@ -244,7 +244,8 @@ def update_enterprise(
             ent.county_code = county.code
             moved = True
         new_name = (data.get("name") or "").strip()
-        if new_name and new_name != ent.name:
+        renamed = bool(new_name) and new_name != ent.name
+        if renamed:
             ent.name_history.append(
                 EnterpriseName(name=ent.name, valid_to=data.get("renamed_on") or date.today())
             )
@@ -254,8 +255,12 @@ def update_enterprise(
                 setattr(ent, f, data[f])
         if "aliases" in data:
             _set_aliases(session, ent, list(data["aliases"] or []))
-        if moved:  # its current credit rows and the tier counts follow it
+        # Its current credit rows follow it (the tier counts too), so that the tier lists
+        # find it in its county and in its place in name order.
+        if moved:
             credit_current.move(session, ent.id, ent.county_code)
+        if renamed:
+            credit_current.rename(session, ent.id, ent.name)
     return ent
 
 

@@ -1,6 +1,6 @@
 """The score in force now (credit_current) and its tier counts stay exactly what the history
 says, whatever writes scores: full and incremental rescoring, case events, upheld objections,
-an enterprise moving county, and the migration that fills them."""
+an enterprise moving county or changing its name, and the migrations that fill them."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ REGULATOR = Actor(user_id=0, username="clerk", roles=frozenset({Role.CREDIT_REGU
 
 def from_history(session) -> dict[tuple[str, int], tuple]:
     """What the current rows must be: each (scheme, enterprise)'s stored score with the
-    highest id, with the enterprise's county."""
+    highest id, with the enterprise's county and name."""
     counties = dict(session.execute(select(Enterprise.id, Enterprise.county_code)).all())
+    names = dict(session.execute(select(Enterprise.id, Enterprise.name)).all())
     out: dict[tuple[str, int], tuple] = {}
     for s in session.scalars(select(CreditScore).order_by(CreditScore.id)):
         out[(s.scheme, s.enterprise_id)] = (
@@ -38,6 +39,7 @@ def from_history(session) -> dict[tuple[str, int], tuple]:
             s.sublevel,
             s.points,
             counties[s.enterprise_id],
+            names[s.enterprise_id],
         )
     return out
 
@@ -53,6 +55,7 @@ def stored(session) -> dict[tuple[str, int], tuple]:
             c.sublevel,
             c.points,
             c.county_code,
+            c.name,
         )
         for c in session.scalars(select(CreditCurrent))
     }
@@ -134,6 +137,25 @@ def test_an_enterprise_moving_county_takes_its_current_row_and_counts_along(
     assert stored(session)[(SCHEME.key, convicted.id)][7] == "520102"
     red = credit_current.tier_counts(session, SCHEME.key, local_today(), {"520102"})
     assert red[("520102", "red")] == 1
+
+
+def test_a_renamed_enterprise_s_current_rows_take_its_new_name(session, families):  # noqa: F811
+    convicted = session.get(Enterprise, families["convicted"])
+    enterprises.update_enterprise(
+        session,
+        SYSTEM_ACTOR,
+        convicted.id,
+        {"name": "仁怀市新名酒业有限公司", "county_code": "520102"},
+        expected_version=convicted.version,
+    )
+    assert_exact(session)
+    assert stored(session)[(SCHEME.key, convicted.id)][7:] == ("520102", "仁怀市新名酒业有限公司")
+    # A rescoring afterwards copies the same name (nothing to change).
+    before = stored(session)
+    credit.rescore(
+        session, SYSTEM_ACTOR, SCHEME, as_of=local_today(), enterprise_ids=[convicted.id]
+    )
+    assert stored(session) == before
 
 
 def test_tier_counts_of_any_day_are_the_history_s(session, families):  # noqa: F811
