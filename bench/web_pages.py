@@ -123,6 +123,27 @@ ROLE_PAGES = {
     "regulator": ("/", "/credit"),
     "planner": ("/", "/inspections"),
 }
+# Filtered views that read otherwise than the page's plain address: deep pages of a rare tier,
+# a tier with a common name fragment, the dashboards on a past day (their tier chart then
+# reads the snapshots of that day, not the counts kept with the current scores).
+QUERY_PAGES = {
+    "admin": (
+        "/credit?tier=red&page=3",
+        "/credit?tier=red&page=100",
+        "/credit?tier=yellow&county=520382&page=20",
+        "/enterprises?q=贵州&tier=red",
+        "/enterprises?q=化工&tier=yellow&page=3",
+        "/enterprises?q=酒业&tier=red",
+        "/dashboards?date_to={past}",
+        "/dashboards?date_from={long_ago}&date_to={past}",
+        "/dashboards?prefecture=520300&date_to={long_ago}",
+        "/credit/requests/new?enterprise={objection_enterprise}",
+        "/credit/requests/new?enterprise={objection_enterprise}&kind=repair",
+    ),
+    "regulator": ("/credit?tier=red&page=50",),
+}
+# Pages that answer 404 without their query (the record they are about): see QUERY_PAGES.
+NEEDS_QUERY = frozenset({"/credit/requests/new"})
 # The JSON API twin of a page, where one exists: the same data without the template.
 API_TWINS = {
     "/cases/<int:case_id>": "/api/v1/cases/{case_id}",
@@ -257,20 +278,25 @@ def add_graph(server: str) -> dict[str, Any]:
 
 def refill_credit_current(server: str) -> None:
     """COPY bypasses the services that keep ``credit_current`` and ``credit_tier_counts``
-    exact: fill them from the history as migration 0019 does, with its own statements."""
+    exact: fill them from the history as the migrations do, with the statements of the newest
+    one that defines them (0019 made the tables, 0023 added the enterprise's name)."""
     import importlib.util
 
-    path = ROOT / "migrations" / "versions" / "0019_credit_current.py"
-    spec = importlib.util.spec_from_file_location("migration_0019", path)
-    assert spec is not None and spec.loader is not None
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
+    migration: Any = None
+    for path in sorted((ROOT / "migrations" / "versions").glob("0*.py")):
+        spec = importlib.util.spec_from_file_location(f"migration_{path.stem}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        if hasattr(module, "FILL_CURRENT"):
+            migration = module
+    assert migration is not None, "no migration defines FILL_CURRENT"
     with psycopg.connect(url(server, DB_NAME), autocommit=True) as conn:
         conn.execute("SET work_mem = '256MB'")
         conn.execute("TRUNCATE credit_tier_counts, credit_current")
         conn.execute(migration.FILL_CURRENT)
         conn.execute(migration.FILL_COUNTS)
-        conn.execute("ANALYZE credit_current")
+        conn.execute("VACUUM (ANALYZE) credit_current")  # index-only scans need the visibility map
         conn.execute("ANALYZE credit_tier_counts")
 
 
@@ -327,6 +353,170 @@ def add_inspections(app: Any) -> None:
         )
         db.session.commit()
         dispose(app)
+
+
+def add_samples(app: Any) -> dict[str, int]:
+    """Records of the pages the family data has none of, made through the services: a credit
+    objection and a repair on real records, link candidates waiting for review, evidence with
+    its file, and finished tasks (a tier-list export with its file, a draw verification).
+
+    Run on every measurement: the files live in this run's instance folder (a new temporary
+    one each run), so the evidence file is stored again and a new export task run; the rows
+    made once (objection, repair, candidates) are kept."""
+    import io
+
+    from sqlalchemy import func, select, text
+
+    from casemgr.extensions import db
+    from casemgr.models import (
+        CreditObjection,
+        CreditRepair,
+        Evidence,
+        InspectionDraw,
+        LinkCandidate,
+        User,
+    )
+    from casemgr.services import credit_pages, credit_requests, evidence, tasks
+    from casemgr.services.access import actor_for
+    from casemgr.services.credit import scheme_named
+    from casemgr.services.localtime import local_today
+
+    made: dict[str, int] = {}
+    with app.app_context():
+        session = db.session()
+        admin = actor_for(
+            session, session.scalars(select(User).filter_by(username="pages.admin")).one()
+        )
+        scheme = scheme_named(credit_export.SCHEME_ID)
+        today = local_today()
+        if session.scalar(select(func.count()).select_from(CreditObjection)) == 0:
+            # The repeat offenders of the target county first: the most records to weigh.
+            ids = session.execute(
+                text(
+                    "SELECT ve.enterprise_id FROM violation_enterprises ve JOIN enterprises e "
+                    "ON e.id = ve.enterprise_id WHERE e.county_code = :c GROUP BY 1 "
+                    "ORDER BY count(*) DESC, 1 LIMIT 200"
+                ),
+                {"c": COUNTY},
+            ).scalars()
+            objection = repair = None
+            for enterprise_id in ids:
+                windows = credit_pages.disputable_facts(session, admin, scheme, enterprise_id)
+                for w in windows:
+                    if objection is None and w.objection_last >= today:
+                        objection = credit_requests.file_objection(
+                            session, admin, scheme, enterprise_id,
+                            {"record": w.fact.record, "reason": "处罚决定认定的排放时段有误"},
+                        )  # fmt: skip
+                    elif repair is None and not w.veto and w.repair_opens <= today:
+                        repair = credit_requests.apply_for_repair(
+                            session, admin, scheme, enterprise_id,
+                            {"record": w.fact.record, "evidence": ["整改验收报告", "信用承诺书"]},
+                        )  # fmt: skip
+                if objection is not None and repair is not None:
+                    break
+            made["objections"] = int(objection is not None)
+            made["repairs"] = int(repair is not None)
+        if session.scalar(select(func.count()).select_from(LinkCandidate)) == 0:
+            made["link_candidates"] = _add_candidates(session, admin)
+        case_id = session.execute(
+            text(
+                "SELECT c.id FROM cases c JOIN violations v ON v.id = c.violation_id "
+                "WHERE v.county_code = :c ORDER BY c.id DESC LIMIT 1"
+            ),
+            {"c": COUNTY},
+        ).scalar_one()
+        storage = Path(app.config["UPLOAD_FOLDER"]) / "evidence"
+        body = b"%PDF-1.4\n" + b"% bench evidence\n" * 20_000 + b"%%EOF\n"  # about 340 kB
+        stored = evidence.store_file(
+            storage,
+            io.BytesIO(body),
+            "现场检查笔录.pdf",
+            max_bytes=app.config["MAX_CONTENT_LENGTH"],
+        )
+        if session.scalar(select(func.count()).select_from(Evidence)) == 0:
+            evidence.add_evidence(
+                session, admin, case_id,
+                {"kind": "document", "title": "现场检查笔录", "collected_at": _now(),
+                 "collected_place": "厂区排污口"},
+                stored,
+            )  # fmt: skip
+        draw_id = session.scalars(select(InspectionDraw.id).order_by(InspectionDraw.id)).first()
+        submitted = [
+            tasks.submit(
+                session,
+                admin,
+                "credit_export",
+                {"as_of": today.isoformat(), "format": "csv", "filters": {"county": COUNTY}},
+            ),  # fmt: skip
+        ]
+        if draw_id is not None:
+            submitted.append(tasks.submit(session, admin, "draw_verify", {"draw_id": draw_id}))
+        while tasks.run_next(session, app.config) is not None:
+            pass
+        made["tasks"] = len(submitted)
+        made["repairs_total"] = session.scalar(select(func.count()).select_from(CreditRepair)) or 0
+        session.commit()
+        dispose(app)
+    return made
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _add_candidates(session: Any, admin: Any, count: int = 300) -> int:
+    """A tax import's records waiting for review against enterprises of the target county,
+    stored as a link run stores them (``linking.propose`` with the evidence of each field)."""
+    from sqlalchemy import select
+
+    from casemgr.models import Decision, Enterprise, ImportBatch, SourceRecord
+    from casemgr.policy import SYSTEM_ACTOR
+    from casemgr.services import linking
+
+    batch = ImportBatch(
+        source="tax", filename="税务登记2026.csv", sha256="b" * 64, file_format="csv",
+        status="committed",
+    )  # fmt: skip
+    session.add(batch)
+    session.flush()
+    enterprises = session.scalars(
+        select(Enterprise)
+        .where(Enterprise.county_code == COUNTY)
+        .order_by(Enterprise.id)
+        .limit(count)
+    ).all()
+    records = [
+        SourceRecord(
+            batch_id=batch.id,
+            source="tax",
+            record_key=f"52038271{i:07d}",
+            row_number=i + 2,
+            name=e.name.replace("有限公司", "有限责任公司"),
+            legal_rep=e.legal_representative or "",
+            address=e.address or "",
+        )  # fmt: skip
+        for i, e in enumerate(enterprises)
+    ]
+    session.add_all(records)
+    session.flush()
+    for record, e in zip(records, enterprises, strict=True):
+        fields = [
+            {"field": "identifier", "level": "MISSING", "weight": 0.0, "detail": ""},
+            {"field": "name", "level": "CORE", "weight": 8.1, "detail": e.name[:12]},
+            {"field": "place", "level": "COUNTY", "weight": 2.5, "detail": "仁怀市"},
+            {"field": "legal_rep", "level": "EXACT", "weight": 3.1, "detail": ""},
+            {"field": "address", "level": "DIFFERENT", "weight": -1.25, "detail": ""},
+            {"field": "prior", "level": "", "weight": -9.0, "detail": "0.900 of records match"},
+        ]
+        linking.propose(
+            session, record_id=record.id, enterprise_id=e.id, rule="model", score=4.5,
+            decision=Decision.REVIEW, evidence={"source": "tax", "fields": fields,
+                                                "alternatives": []},
+            actor=SYSTEM_ACTOR,
+        )  # fmt: skip
+    session.commit()
+    return len(records)
 
 
 def load(server: str, app: Any, args: argparse.Namespace, today: Any) -> dict[str, Any]:
@@ -417,9 +607,11 @@ def samples(server: str) -> dict[str, int]:
         "visit_id": "SELECT id FROM unit_inspections ORDER BY id LIMIT 1",
         "candidate_id": "SELECT id FROM link_candidates ORDER BY id LIMIT 1",
         "evidence_id": "SELECT id FROM evidence ORDER BY id LIMIT 1",
-        "task_id": "SELECT id FROM tasks ORDER BY id LIMIT 1",
+        # The tasks of this run (their files are in this run's instance folder).
+        "task_id": "SELECT id FROM tasks WHERE kind = 'credit_export' ORDER BY id DESC LIMIT 1",
         "objection_id": "SELECT id FROM credit_objections ORDER BY id LIMIT 1",
         "repair_id": "SELECT id FROM credit_repairs ORDER BY id LIMIT 1",
+        "objection_enterprise": "SELECT enterprise_id FROM credit_objections ORDER BY id LIMIT 1",
     }
     found: dict[str, int] = {}
     with psycopg.connect(url(server, DB_NAME)) as conn:
@@ -457,6 +649,9 @@ def discover(app: Any, ids: dict[str, int]) -> tuple[list[Page], list[str]]:
         if blueprint not in names or "GET" not in (rule.methods or ()):
             continue
         if rule.rule in ("/login", "/healthz") or rule.rule.startswith("/api/"):
+            continue
+        if rule.rule in NEEDS_QUERY:
+            skipped.append(f"{rule.rule} (measured with its query, below)")
             continue
         values: dict[str, Any] = {}
         missing = [a for a in rule.arguments if a not in ids and not _alias(a, ids)]
@@ -611,6 +806,14 @@ def main(argv: list[str] | None = None) -> None:
             mark_loaded(server, DB_NAME, key)
         if args.load_only:
             return
+        log(f"sample records: {add_samples(app)}")
+        with app.app_context():  # the rollups as the five-minute job keeps them
+            from casemgr.extensions import db
+            from casemgr.services import dashboard_rollups
+
+            dashboard_rollups.refresh(db.session())
+            db.session.commit()
+            dispose(app)
         ids = samples(server)
         pages, skipped = discover(app, ids)
         srv = Server(server, DB_NAME, instance)
@@ -624,6 +827,14 @@ def main(argv: list[str] | None = None) -> None:
                     path = template.format(**ids)
                     twin = next((p.twin for p in pages if p.path == path), None)
                     plan.append((caller, Page(path, path, twin)))
+            days = {
+                "past": (today - timedelta(days=75)).isoformat(),
+                "long_ago": (today - timedelta(days=400)).isoformat(),
+            }
+            for caller, paths in QUERY_PAGES.items():
+                for template in paths:
+                    path = template.format(**ids, **days)
+                    plan.append((caller, Page(path.partition("?")[0] + "?…", path, None)))
             plan = [(c, p) for c, p in plan if p.path.startswith(args.only)]
             with LoadSampler() as load_avg:
                 for caller, page in plan:
