@@ -22,8 +22,11 @@ Example
 [('hazardous_waste', 1)]
 >>> hits[0].reason.format(**hits[0].params)
 '3.500 t of hazardous waste ≥ 3 t'
->>> hits[0].article
-'法释〔2023〕7号 art. 1(2); 刑法 art. 338'
+>>> hits[0].title
+'Illegal discharge, dumping or disposal of 3 t or more of hazardous waste'
+>>> first = hits[0].basis[0]  # 法释〔2023〕7号 art. 1, item 2
+>>> first.law.value, first.articles, first.note
+('env_crime_interpretation_2023', '1', 'item 2')
 >>> meets_tier1(hits)
 True
 """
@@ -31,7 +34,7 @@ True
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -39,8 +42,10 @@ from types import MappingProxyType
 from typing import Literal
 
 from casemgr.i18n import N_
+from casemgr.legalbasis import Basis, Citation, Law, basis_text, render_basis
 
 __all__ = [
+    "alert_text",
     "EVASIVE_METHODS",
     "MONITORING_POLLUTANT_ALIASES",
     "PENALTY_KINDS",
@@ -58,6 +63,7 @@ __all__ = [
     "is_toxic",
     "meets_tier1",
     "monitoring_pollutant_code",
+    "predicate_ref",
     "threshold_set_for",
 ]
 
@@ -115,11 +121,20 @@ class Metal:
 
 @dataclass(frozen=True)
 class PredicateRef:
-    """Tier, Chinese title and legal basis of one predicate in one threshold set."""
+    """Tier, title and legal basis of one predicate in one threshold set.
+
+    ``title`` is an English msgid whose zh-CN translation is the interpretation's wording;
+    ``basis`` cites the interpretation's article and item and 刑法's article.
+    """
 
     tier: int
     title: str
-    article: str
+    basis: Basis
+
+    @property
+    def article(self) -> str:
+        """The basis in canonical English, as an alert row stores it beside the predicate."""
+        return basis_text(self.basis)
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,7 @@ class ThresholdSet:
     """
 
     name: str
+    law: Law
     effective_from: date
     source: str
     hazardous_waste_tonnes: Decimal
@@ -183,34 +199,49 @@ _EVASIVE_2016 = frozenset(
 )
 _MONITORING = frozenset({"COD", "NH3-N", "SO2", "NOx"})
 _TIER2 = frozenset({"hazardous_waste_major", "loss_or_gain_major"})
-_STATUTES = {"key_unit_falsified_monitoring": "刑法 arts. 338, 286"}  # 破坏计算机信息系统罪 too
-_TOXIC = "排放、倾倒、处置有毒物质等"
-_HW_3 = "非法排放、倾倒、处置危险废物三吨以上"
-_HW_100 = "非法排放、倾倒、处置危险废物一百吨以上"
-_METAL_A = "含铅、汞、镉、铬、砷、铊、锑的污染物超标三倍以上"
-_METAL_B = "含镍、铜、锌、银、钒、锰、钴的污染物超标十倍以上"
-_LOSS_300K = "违法所得或者致使公私财产损失三十万元以上"
-_MONITORING_TITLE = "篡改、伪造自动监测数据或者干扰自动监测设施排放污染物"
-_EVASIVE_TITLE = "通过暗管、渗井、渗坑、裂隙、溶洞、灌注"
+# The items (项) of an article, as citation notes.
+_ITEMS = {
+    1: N_("item 1"),
+    2: N_("item 2"),
+    3: N_("item 3"),
+    4: N_("item 4"),
+    5: N_("item 5"),
+    6: N_("item 6"),
+    7: N_("item 7"),
+    8: N_("item 8"),
+    9: N_("item 9"),
+    10: N_("item 10"),
+    11: N_("item 11"),
+}
+_ART_338 = Citation(Law.CRIMINAL_LAW, "338")  # 污染环境罪
+# Falsified monitoring may also be the crime of damaging computer information systems.
+_STATUTES = {"key_unit_falsified_monitoring": Citation(Law.CRIMINAL_LAW, "338, 286")}
+# Titles shared by both sets: English msgids translated to the interpretations' wording.
+_HW_3 = N_("Illegal discharge, dumping or disposal of 3 t or more of hazardous waste")
+# 含铅、汞、镉、铬、砷、铊、锑的污染物超标三倍以上
+_METAL_A = N_("Pollutants containing Pb, Hg, Cd, Cr, As, Tl or Sb at 3 times the standard or more")
+# 含镍、铜、锌、银、钒、锰、钴的污染物超标十倍以上
+_METAL_B = N_("Pollutants containing Ni, Cu, Zn, Ag, V, Mn or Co at 10 times the standard or more")
+_LOSS_300K = N_("Illegal gains or public or private property loss of 300,000 CNY or more")
+
+_Row = tuple[str, int | None, tuple[str, ...], str]  # (article, item, further articles, title)
 
 
-def _refs(name: str, rows: Mapping[str, tuple[str, str]]) -> Mapping[str, PredicateRef]:
-    """Predicate code -> (article, Chinese title), in the order of the articles, as references."""
-    return MappingProxyType(
-        {
-            code: PredicateRef(
-                2 if code in _TIER2 else 1,
-                title,
-                f"{name} art. {article}; {_STATUTES.get(code, '刑法 art. 338')}",
-            )
-            for code, (article, title) in rows.items()
-        }
-    )
+def _refs(law: Law, rows: Mapping[str, _Row]) -> Mapping[str, PredicateRef]:
+    """Predicate code -> (article, item, further articles, title), in the order of the
+    articles, as references citing the interpretation and 刑法."""
+    refs = {}
+    for code, (article, item, further, title) in rows.items():
+        first = Citation(law, article, note=_ITEMS[item] if item else "")
+        basis = (first, *(Citation(law, a) for a in further), _STATUTES.get(code, _ART_338))
+        refs[code] = PredicateRef(2 if code in _TIER2 else 1, title, basis)
+    return MappingProxyType(refs)
 
 
 THRESHOLD_SETS: tuple[ThresholdSet, ...] = (
     ThresholdSet(
         name="法释〔2016〕29号",
+        law=Law.ENV_CRIME_INTERPRETATION_2016,
         effective_from=date(2017, 1, 1),
         source=(
             "两高《关于办理环境污染刑事案件适用法律若干问题的解释》法释〔2016〕29号, in force "
@@ -239,33 +270,82 @@ THRESHOLD_SETS: tuple[ThresholdSet, ...] = (
         toxic_metal_ratio_above=Decimal(0),
         toxic_article="法释〔2016〕29号 art. 15",
         predicates=_refs(
-            "法释〔2016〕29号",
+            Law.ENV_CRIME_INTERPRETATION_2016,
             {
+                # 在饮用水水源一级保护区、自然保护区核心区排放、倾倒、处置有毒物质等
                 "protected_zone_toxic": (
-                    "1(1)",
-                    f"在饮用水水源一级保护区、自然保护区核心区{_TOXIC}",
+                    "1",
+                    1,
+                    (),
+                    N_(
+                        "Toxic substances discharged in a first-grade water-source zone or a "
+                        "nature reserve's core zone"
+                    ),
                 ),
-                "hazardous_waste": ("1(2)", _HW_3),
-                "metal_group_a": ("1(3)", _METAL_A),
-                "metal_group_b": ("1(4)", _METAL_B),
-                "evasive_discharge": ("1(5)", f"{_EVASIVE_TITLE}等逃避监管的方式{_TOXIC}"),
+                "hazardous_waste": ("1", 2, (), _HW_3),
+                "metal_group_a": ("1", 3, (), _METAL_A),
+                "metal_group_b": ("1", 4, (), _METAL_B),
+                # 通过暗管、渗井、渗坑、裂隙、溶洞、灌注等逃避监管的方式排放、倾倒、处置有毒物质等
+                "evasive_discharge": (
+                    "1",
+                    5,
+                    (),
+                    N_(
+                        "Toxic substances discharged via hidden pipes, seepage wells or pits, "
+                        "fissures, caves or injection"
+                    ),
+                ),
+                # 二年内因排放有毒物质等受过两次以上行政处罚，又实施前列行为
                 "repeat_toxic_discharge": (
-                    "1(6), 17",
-                    "二年内因排放有毒物质等受过两次以上行政处罚，又实施前列行为",
+                    "1",
+                    6,
+                    ("17",),
+                    N_(
+                        "Two or more penalties for toxic discharges within two years, then one "
+                        "of the acts above again"
+                    ),
                 ),
+                # 重点排污单位篡改、伪造自动监测数据或者干扰自动监测设施排放污染物
                 "key_unit_falsified_monitoring": (
-                    "1(7), 10 ¶2",
-                    f"重点排污单位{_MONITORING_TITLE}",
+                    "1",
+                    7,
+                    ("10(2)",),
+                    N_(
+                        "A key pollutant-discharging unit falsified or interfered with automatic "
+                        "monitoring"
+                    ),
                 ),
-                "loss_or_gain": ("1(9)", _LOSS_300K),
-                "water_intake_cut": ("1(11)", "致使乡镇以上集中式饮用水水源取水中断十二小时以上"),
-                "hazardous_waste_major": ("3(2)", f"后果特别严重：{_HW_100}"),
-                "loss_or_gain_major": ("3(5)", "后果特别严重：致使公私财产损失一百万元以上"),
+                "loss_or_gain": ("1", 9, (), _LOSS_300K),
+                # 致使乡镇以上集中式饮用水水源取水中断十二小时以上
+                "water_intake_cut": (
+                    "1",
+                    11,
+                    (),
+                    N_(
+                        "Intake of a drinking-water source of a township or above cut for "
+                        "12 hours or more"
+                    ),
+                ),
+                # 后果特别严重：非法排放、倾倒、处置危险废物一百吨以上
+                "hazardous_waste_major": (
+                    "3",
+                    2,
+                    (),
+                    N_("Especially serious consequences: 100 t or more of hazardous waste"),
+                ),
+                # 后果特别严重：致使公私财产损失一百万元以上
+                "loss_or_gain_major": (
+                    "3",
+                    5,
+                    (),
+                    N_("Especially serious consequences: property loss of 1,000,000 CNY or more"),
+                ),
             },
         ),
     ),
     ThresholdSet(
         name="法释〔2023〕7号",
+        law=Law.ENV_CRIME_INTERPRETATION_2023,
         effective_from=date(2023, 8, 15),
         source=(
             "两高《关于办理环境污染刑事案件适用法律若干问题的解释》法释〔2023〕7号, in force "
@@ -293,37 +373,90 @@ THRESHOLD_SETS: tuple[ThresholdSet, ...] = (
         toxic_metal_ratio_above=Decimal(1),
         toxic_article="法释〔2023〕7号 art. 17",
         predicates=_refs(
-            "法释〔2023〕7号",
+            Law.ENV_CRIME_INTERPRETATION_2023,
             {
+                # 在饮用水水源保护区、自然保护地核心保护区等重点保护区域排放、倾倒、处置有毒物质等
                 "protected_zone_toxic": (
-                    "1(1)",
-                    f"在饮用水水源保护区、自然保护地核心保护区等重点保护区域{_TOXIC}",
+                    "1",
+                    1,
+                    (),
+                    N_(
+                        "Toxic substances discharged in a water-source zone, a reserve's core "
+                        "zone or another key zone"
+                    ),
                 ),
-                "hazardous_waste": ("1(2)", _HW_3),
-                "metal_group_a": ("1(3)", _METAL_A),
-                "metal_group_b": ("1(4)", _METAL_B),
+                "hazardous_waste": ("1", 2, (), _HW_3),
+                "metal_group_a": ("1", 3, (), _METAL_A),
+                "metal_group_b": ("1", 4, (), _METAL_B),
+                # 通过暗管、渗井、渗坑、裂隙、溶洞、灌注、非紧急情况下开启大气应急排放通道等逃避监管
+                # 的方式排放、倾倒、处置有毒物质等
                 "evasive_discharge": (
-                    "1(5)",
-                    f"{_EVASIVE_TITLE}、非紧急情况下开启大气应急排放通道等逃避监管的方式{_TOXIC}",
+                    "1",
+                    5,
+                    (),
+                    N_(
+                        "Toxic substances discharged by evasive means, an emergency bypass "
+                        "without an emergency included"
+                    ),
                 ),
+                # 二年内因重污染天气预警期间超标排放受过二次以上行政处罚，又实施此类行为
                 "repeat_alert_exceedance": (
-                    "1(6), 19",
-                    "二年内因重污染天气预警期间超标排放受过二次以上行政处罚，又实施此类行为",
+                    "1",
+                    6,
+                    ("19",),
+                    N_(
+                        "Two or more penalties for excess emissions during pollution alerts "
+                        "within two years, then again"
+                    ),
                 ),
+                # 重点排污单位、实行排污许可重点管理的单位篡改、伪造自动监测数据或者干扰自动监测设施
+                # 排放污染物
                 "key_unit_falsified_monitoring": (
-                    "1(7), 11 ¶2",
-                    f"重点排污单位、实行排污许可重点管理的单位{_MONITORING_TITLE}",
+                    "1",
+                    7,
+                    ("11(2)",),
+                    N_(
+                        "A key discharging or permit-managed unit falsified or interfered with "
+                        "automatic monitoring"
+                    ),
                 ),
+                # 二年内因排放有毒物质等受过二次以上行政处罚，又实施此类行为
                 "repeat_toxic_discharge": (
-                    "1(8), 19",
-                    "二年内因排放有毒物质等受过二次以上行政处罚，又实施此类行为",
+                    "1",
+                    8,
+                    ("19",),
+                    N_(
+                        "Two or more penalties for toxic discharges within two years, then such "
+                        "an act again"
+                    ),
                 ),
-                "loss_or_gain": ("1(9)", _LOSS_300K),
-                "water_intake_cut": ("1(10)", "致使乡镇集中式饮用水水源取水中断十二小时以上"),
-                "hazardous_waste_major": ("2(3)", f"情节严重：{_HW_100}"),
+                "loss_or_gain": ("1", 9, (), _LOSS_300K),
+                # 致使乡镇集中式饮用水水源取水中断十二小时以上
+                "water_intake_cut": (
+                    "1",
+                    10,
+                    (),
+                    N_(
+                        "Intake of a township's centralised drinking-water source cut for 12 "
+                        "hours or more"
+                    ),
+                ),
+                # 情节严重：非法排放、倾倒、处置危险废物一百吨以上
+                "hazardous_waste_major": (
+                    "2",
+                    3,
+                    (),
+                    N_("Serious circumstances: 100 t or more of hazardous waste"),
+                ),
+                # 情节严重：违法所得或者致使公私财产损失一百万元以上
                 "loss_or_gain_major": (
-                    "2(4)",
-                    "情节严重：违法所得或者致使公私财产损失一百万元以上",
+                    "2",
+                    4,
+                    (),
+                    N_(
+                        "Serious circumstances: illegal gains or property loss of 1,000,000 CNY "
+                        "or more"
+                    ),
                 ),
             },
         ),
@@ -410,6 +543,7 @@ class ThresholdFacts:
 class ThresholdHit:
     """A predicate met: reason for a referral review (移送审查), never a decision.
 
+    ``title`` (an English msgid) and ``basis`` are the predicate's (:class:`PredicateRef`);
     ``reason`` is an English msgid with ``{placeholders}``, filled from ``params`` after
     translation; ``params`` holds the measured value and the threshold as plain text.
     """
@@ -417,9 +551,14 @@ class ThresholdHit:
     predicate: str
     tier: int
     title: str
-    article: str
+    basis: Basis
     reason: str
     params: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    @property
+    def article(self) -> str:
+        """The basis in canonical English, as an alert row stores it."""
+        return basis_text(self.basis)
 
 
 def threshold_set_for(
@@ -745,8 +884,46 @@ def evaluate(
         found = findings.get(predicate)
         if found is not None:
             reason, params = found
-            hits.append(ThresholdHit(predicate, ref.tier, ref.title, ref.article, reason, params))
+            hits.append(ThresholdHit(predicate, ref.tier, ref.title, ref.basis, reason, params))
     return hits
+
+
+def predicate_ref(predicate: str, article: str) -> PredicateRef | None:
+    """The predicate an alert row names, in the threshold set its stored ``article`` cites.
+
+    Rows store the basis in canonical English (:attr:`PredicateRef.article`); rows written
+    before bases were citations store the set's name first ("法释〔2023〕7号 art. 1(2); 刑法
+    art. 338"). None when no set has the predicate under that article.
+
+    >>> predicate_ref("water_intake_cut", "法释〔2016〕29号 art. 1(11); 刑法 art. 338").title
+    'Intake of a drinking-water source of a township or above cut for 12 hours or more'
+    >>> predicate_ref("hazardous_waste", "something else") is None
+    True
+    """
+    for ts in THRESHOLD_SETS:
+        ref = ts.predicates.get(predicate)
+        if ref is not None and (article == ref.article or article.startswith(f"{ts.name} ")):
+            return ref
+    return None
+
+
+def alert_text(
+    predicate: str, title: str, article: str, gettext: Callable[[str], str]
+) -> tuple[str, str]:
+    """An alert row's title and legal basis in the language of ``gettext``.
+
+    They come from the predicate (:func:`predicate_ref`); for a predicate no set knows, the
+    stored text (a stored msgid still translates).
+
+    >>> alert_text("loss_or_gain", "", "法释〔2023〕7号 art. 1(9); 刑法 art. 338", lambda s: s)[0]
+    'Illegal gains or public or private property loss of 300,000 CNY or more'
+    >>> alert_text("retired", "已删除的情形", "法释〔2023〕7号 art. 1(12)", lambda s: s)
+    ('已删除的情形', '法释〔2023〕7号 art. 1(12)')
+    """
+    ref = predicate_ref(predicate, article)
+    if ref is None:
+        return (gettext(title) if title else predicate), article
+    return gettext(ref.title), render_basis(ref.basis, gettext)
 
 
 def meets_tier1(hits: Iterable[ThresholdHit]) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
@@ -39,6 +40,30 @@ _HTTP_MESSAGES = {
     500: N_("An unexpected error occurred; it was logged as {error_id}."),
     503: N_("The database is unavailable; try again shortly."),
 }
+
+
+# How the items of a list parameter are joined: "a, b" in English, "甲、乙" in Chinese.
+_LIST_SEPARATOR = N_(", ")
+
+
+class _Listed(list[str]):
+    """A list parameter: ``{name}`` reads as its items translated one by one and joined in the
+    request's language (the attachments a transfer lacks: "甲、乙"), while ``{name[0]}`` still
+    picks one item as it is (the units of an inspection plan's clash)."""
+
+    def __format__(self, spec: str) -> str:
+        joined = str(gettext(_LIST_SEPARATOR)).join(str(gettext(v)) for v in self)
+        return format(joined, spec)
+
+
+def list_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with each list (or tuple) of strings made a :class:`_Listed`."""
+    return {
+        k: _Listed(v)
+        if isinstance(v, tuple | list) and all(isinstance(item, str) for item in v)
+        else v
+        for k, v in params.items()
+    }
 
 
 def _fill(value: Any, params: dict[str, Any]) -> Any:
@@ -92,8 +117,10 @@ def _tr(template: str, params: dict[str, Any]) -> str:
         # Values that are themselves msgids (a guard's reason, a kind of record) translate too;
         # gettext returns any other string unchanged.
         params = {k: gettext(v) if isinstance(v, str) and v else v for k, v in params.items()}
-        # A legal basis (a guard's citations) reads in the same language.
+        # A legal basis (a guard's citations) reads in the same language, and so does a list
+        # of msgids (the missing attachments), item by item.
         params = {k: render_basis(v, gettext) if _is_basis(v) else v for k, v in params.items()}
+        params = list_params(params)
         # A translated parameter may carry placeholders of its own (a guard's reason naming
         # the attachments that are missing): fill them from the same parameters.
         params = {k: _fill(v, params) for k, v in params.items()}

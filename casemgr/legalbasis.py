@@ -99,6 +99,16 @@ class Law(StrEnum):
     SPC_SPP_INCIDENTAL_PIL_REPLY = "spc_spp_incidental_pil_reply"
     """最高人民法院、最高人民检察院关于人民检察院提起刑事附带民事公益诉讼应否履行诉前公告程序问题的批复
     (法释〔2019〕18号)."""
+    ENV_CRIME_INTERPRETATION_2016 = "env_crime_interpretation_2016"
+    """最高人民法院、最高人民检察院关于办理环境污染刑事案件适用法律若干问题的解释 (法释〔2016〕29号,
+    in force 2017-01-01, repealed by 法释〔2023〕7号)."""
+    ENV_CRIME_INTERPRETATION_2023 = "env_crime_interpretation_2023"
+    """最高人民法院、最高人民检察院关于办理环境污染刑事案件适用法律若干问题的解释 (法释〔2023〕7号,
+    in force 2023-08-15)."""
+    RANDOM_INSPECTION_NOTICE = "random_inspection_notice"
+    """国务院办公厅关于推广随机抽查规范事中事后监管的通知 (国办发〔2015〕58号)."""
+    POLLUTION_SOURCE_RANDOM_INSPECTION_PLAN = "pollution_source_random_inspection_plan"
+    """环境保护部办公厅关于在污染源日常环境监管领域推广随机抽查制度的实施方案 (环办〔2015〕88号)."""
 
 
 # The name of each law as an English msgid; its zh-CN translation in the catalogue is the
@@ -166,6 +176,18 @@ LAW_NAMES: Mapping[Law, str] = MappingProxyType(
         Law.SPC_SPP_INCIDENTAL_PIL_REPLY: N_(
             "SPC and SPP Reply on the Pre-suit Announcement in Incidental Civil Public Interest "
             "Litigation (2019)"
+        ),
+        Law.ENV_CRIME_INTERPRETATION_2016: N_(
+            "SPC and SPP Interpretation on Environmental Pollution Crimes (2016)"
+        ),
+        Law.ENV_CRIME_INTERPRETATION_2023: N_(
+            "SPC and SPP Interpretation on Environmental Pollution Crimes (2023)"
+        ),
+        Law.RANDOM_INSPECTION_NOTICE: N_(
+            "State Council General Office Notice on Promoting Random Inspections (2015)"
+        ),
+        Law.POLLUTION_SOURCE_RANDOM_INSPECTION_PLAN: N_(
+            "MEP General Office Plan for Random Inspections of Pollution Sources (2015)"
         ),
     }
 )

@@ -127,12 +127,15 @@ class CompEvent(StrEnum):
     WITHDRAW_SUIT = "withdraw_suit"  # 裁定准许撤诉
 
 
-# -- data lists (each entry with its Chinese label and source) ---------------------------------
+# -- data lists (each entry with its label and source) -----------------------------------------
 
 
 @dataclass(frozen=True)
 class Ground:
-    """A coded ground with its Chinese label and its source ([R] where unverified)."""
+    """A coded ground with its label and its source ([R] where unverified).
+
+    ``label`` is an English msgid whose zh-CN translation is the Chinese wording.
+    """
 
     code: str
     label: str
@@ -143,46 +146,100 @@ _ART18 = "生态环境损害赔偿管理规定 2022 art. 18 ¶1"
 _OPINION = "关于生态环境损害赔偿制度改革若干具体问题的意见 (MEE et al.)"
 NOT_STARTED_REASONS: tuple[Ground, ...] = (
     Ground(
-        "insignificant", "生态环境损害显著轻微，且不需要赔偿", f"{_ART18} (3); {_OPINION} art. 4"
+        "insignificant",
+        N_("The damage is clearly minor and needs no compensation"),
+        f"{_ART18} (3); {_OPINION} art. 4",
     ),
-    Ground("already_compensated", "赔偿义务人已履行赔偿义务或已被其他程序处理", f"{_ART18} [R]"),
-    Ground("court_judgment_exists", "人民法院已就同一生态环境损害作出生效裁判", f"{_ART18} [R]"),
-    Ground("no_liable_party", "无法确定赔偿义务人", f"{_ART18} [R]"),
-    Ground("obligor_extinct", "赔偿义务人终止或死亡且无财产可供执行", f"{_ART18} [R]"),
-    Ground("permitted_discharge", "赔偿义务人依法持证排污且符合国家规定", f"{_ART18} [R]"),
-    Ground("other", "其他可以不启动索赔的情形（须书面说明）", f"{_ART18} (catch-all) [R]"),
+    Ground(
+        "already_compensated",
+        N_("The liable party has compensated, or another procedure has dealt with the damage"),
+        f"{_ART18} [R]",
+    ),
+    Ground(
+        "court_judgment_exists",
+        N_("A court has given a final judgment on the same damage"),
+        f"{_ART18} [R]",
+    ),
+    Ground("no_liable_party", N_("The liable party cannot be identified"), f"{_ART18} [R]"),
+    Ground(
+        "obligor_extinct",
+        N_("The liable party has ceased to exist or died, leaving no property to enforce against"),
+        f"{_ART18} [R]",
+    ),
+    Ground(
+        "permitted_discharge",
+        N_("The liable party discharged lawfully under its permit and within national rules"),
+        f"{_ART18} [R]",
+    ),
+    Ground(
+        "other",
+        N_("Another case in which no claim need be started (explain in writing)"),
+        f"{_ART18} (catch-all) [R]",
+    ),
 )
 
 CONSULTATION_FAILURE_GROUNDS: tuple[Ground, ...] = (
-    Ground("refused", "赔偿义务人明确拒绝磋商或逾期未答复", "管理规定 2022 (磋商不成) [R]"),
-    Ground("no_agreement", "经磋商未能达成一致", "管理规定 2022 (磋商不成) [R]"),
-    Ground("limit_passed", "磋商期限届满仍未达成赔偿协议", "管理规定 2022 (90-day limit) [R]"),
+    Ground(
+        "refused",
+        N_("The liable party refused consultation or did not reply in time"),
+        "管理规定 2022 (磋商不成) [R]",
+    ),
+    Ground("no_agreement", N_("Consultation reached no agreement"), "管理规定 2022 (磋商不成) [R]"),
+    Ground(
+        "limit_passed",
+        N_("The consultation period ended without a compensation agreement"),
+        "管理规定 2022 (90-day limit) [R]",
+    ),
     Ground(
         "agreement_not_performed",
-        "赔偿协议未经司法确认，赔偿义务人不履行",
+        N_("The agreement was not judicially confirmed and the liable party does not perform it"),
         f"{_OPINION} art. 7 (two added cases of 磋商不成) [R: this case]",
     ),
-    Ground("other", "其他磋商不成的情形（须书面说明）", "管理规定 2022 (catch-all) [R]"),
+    Ground(
+        "other",
+        N_("Another case of failed consultation (explain in writing)"),
+        "管理规定 2022 (catch-all) [R]",
+    ),
 )
 
 _ART14 = f"{_OPINION} art. 14 (three exempt cases [V: mdx.gov.cn Q&A]; wording [R])"
 EVALUATION_EXEMPTIONS: tuple[Ground, ...] = (
-    Ground("payment_only", "赔偿义务人仅支付赔偿金，不涉及生态环境修复", _ART14),
-    Ground("natural_recovery", "受损生态环境已自然恢复或经应急处置已恢复", _ART14),
-    Ground("simple_restoration", "修复工程量小、内容简单，经现场核查已完成修复", _ART14),
+    Ground(
+        "payment_only",
+        N_("The liable party only pays compensation; no restoration is involved"),
+        _ART14,
+    ),
+    Ground(
+        "natural_recovery",
+        N_("The damaged environment has recovered naturally or through the emergency response"),
+        _ART14,
+    ),
+    Ground(
+        "simple_restoration",
+        N_("Small and simple restoration, completed as checked on site"),
+        _ART14,
+    ),
 )
 
 ASSESSMENT_METHODS: tuple[Ground, ...] = (
-    Ground("full", "鉴定评估（委托鉴定评估机构）", "管理规定 2022 art. 20 ¶1 [R: paragraph]"),
-    Ground("simplified", "简易评估（专家评估）", f"管理规定 2022 art. 20 ¶2; {_OPINION} art. 9"),
+    Ground(
+        "full",
+        N_("Appraisal and assessment (by an appraisal institution)"),
+        "管理规定 2022 art. 20 ¶1 [R: paragraph]",
+    ),
+    Ground(
+        "simplified",
+        N_("Simplified assessment (by experts)"),
+        f"管理规定 2022 art. 20 ¶2; {_OPINION} art. 9",
+    ),
 )
 
 _PLAN = "国家突发环境事件应急预案 2014 (four levels)"
 INCIDENT_LEVELS: tuple[Ground, ...] = (
-    Ground("general", "一般突发环境事件", _PLAN),
-    Ground("larger", "较大突发环境事件", _PLAN),
-    Ground("major", "重大突发环境事件", _PLAN),
-    Ground("especially_major", "特别重大突发环境事件", _PLAN),
+    Ground("general", N_("Ordinary environmental emergency"), _PLAN),
+    Ground("larger", N_("Relatively major environmental emergency"), _PLAN),
+    Ground("major", N_("Major environmental emergency"), _PLAN),
+    Ground("especially_major", N_("Especially major environmental emergency"), _PLAN),
 )
 # SPC 若干规定 art. 1 (1): a larger, major or especially major sudden environmental incident.
 ADMISSIBLE_INCIDENT_LEVELS: frozenset[str] = frozenset({"larger", "major", "especially_major"})

@@ -186,7 +186,10 @@ class AttachmentNeed(StrEnum):
 
 @dataclass(frozen=True)
 class AttachmentKindInfo:
-    """An attachment kind with its Chinese label, when it is needed and the source of that."""
+    """An attachment kind with its label, when it is needed and the source of that.
+
+    ``label`` is an English msgid whose zh-CN translation is the wording of the provisions.
+    """
 
     kind: AttachmentKind
     label: str
@@ -196,24 +199,55 @@ class AttachmentKindInfo:
 
 _K, _N = AttachmentKind, AttachmentNeed
 _ART6 = f"{_TRANSFER} art. 6; {_LINK} art. 6"
+_LINK6 = f"{_LINK} art. 6"
+# Labels as msgids; the comment above each is its zh-CN translation, the provisions' wording.
 ATTACHMENT_KINDS: tuple[AttachmentKindInfo, ...] = (
-    AttachmentKindInfo(_K.TRANSFER_LETTER, "涉嫌犯罪案件移送书", _N.ALWAYS, _ART6),
-    AttachmentKindInfo(_K.INVESTIGATION_REPORT, "涉嫌犯罪案件情况的调查报告", _N.ALWAYS, _ART6),
-    # Required as a list: a list stating that nothing was seized where nothing was.
-    AttachmentKindInfo(_K.SEIZED_ITEMS_LIST, "涉案物品清单", _N.ALWAYS, _ART6),
+    # 涉嫌犯罪案件移送书
     AttachmentKindInfo(
-        _K.INSPECTION_OR_APPRAISAL_REPORT, "有关检验报告或者鉴定结论", _N.ALWAYS, _ART6
+        _K.TRANSFER_LETTER,
+        N_("Transfer letter of the suspected criminal case"),
+        _N.ALWAYS,
+        _ART6,
     ),
+    # 涉嫌犯罪案件情况的调查报告
     AttachmentKindInfo(
-        _K.PENALTY_DECISION, "行政处罚决定书", _N.IF_PENALTY_DECIDED, f"{_LINK} art. 6"
+        _K.INVESTIGATION_REPORT,
+        N_("Investigation report on the suspected criminal case"),
+        _N.ALWAYS,
+        _ART6,
     ),
+    # 涉案物品清单. Required as a list: a list stating that nothing was seized where nothing was.
+    AttachmentKindInfo(_K.SEIZED_ITEMS_LIST, N_("List of seized items"), _N.ALWAYS, _ART6),
+    # 有关检验报告或者鉴定结论
     AttachmentKindInfo(
-        _K.SITE_RECORD, "现场检查（勘察）笔录、调查询问笔录等", _N.OPTIONAL, f"{_LINK} art. 6"
+        _K.INSPECTION_OR_APPRAISAL_REPORT,
+        N_("Related inspection reports or appraisal conclusions"),
+        _N.ALWAYS,
+        _ART6,
     ),
-    AttachmentKindInfo(_K.PHOTOS_VIDEO, "现场照片或者录音录像资料", _N.OPTIONAL, f"{_LINK} art. 6"),
-    AttachmentKindInfo(_K.MONITORING_REPORT, "监测、检验报告", _N.OPTIONAL, f"{_LINK} art. 6"),
-    AttachmentKindInfo(_K.IDENTIFICATION_OPINION, "认定意见", _N.OPTIONAL, f"{_LINK} art. 6"),
-    AttachmentKindInfo(_K.OTHER, "其他有关涉嫌犯罪的材料", _N.OPTIONAL, _ART6),
+    # 行政处罚决定书
+    AttachmentKindInfo(_K.PENALTY_DECISION, N_("Penalty decision"), _N.IF_PENALTY_DECIDED, _LINK6),
+    # 现场检查（勘察）笔录、调查询问笔录等
+    AttachmentKindInfo(
+        _K.SITE_RECORD,
+        N_("On-site inspection (survey) records, interview records and the like"),
+        _N.OPTIONAL,
+        _LINK6,
+    ),
+    # 现场照片或者录音录像资料
+    AttachmentKindInfo(
+        _K.PHOTOS_VIDEO, N_("On-site photos or audio and video recordings"), _N.OPTIONAL, _LINK6
+    ),
+    # 监测、检验报告
+    AttachmentKindInfo(
+        _K.MONITORING_REPORT, N_("Monitoring and testing reports"), _N.OPTIONAL, _LINK6
+    ),
+    # 认定意见
+    AttachmentKindInfo(
+        _K.IDENTIFICATION_OPINION, N_("Identification opinion"), _N.OPTIONAL, _LINK6
+    ),
+    # 其他有关涉嫌犯罪的材料
+    AttachmentKindInfo(_K.OTHER, N_("Other materials on the suspected crime"), _N.OPTIONAL, _ART6),
 )
 _ATTACHMENT_LABELS: Mapping[str, str] = MappingProxyType(
     {info.kind.value: info.label for info in ATTACHMENT_KINDS}
@@ -412,15 +446,19 @@ class DetailedGuardFailure(GuardFailure):
     """A guard failure whose reason has placeholders (``{missing}``), filled from ``params``.
 
     The reason stays the msgid; :meth:`to_error` adds ``params`` to the error's parameters so
-    the edge can fill the translated reason.
+    the edge can fill the translated reason. A parameter is a msgid or a tuple of msgids (a
+    list the edge translates item by item and joins in the reader's language). ``details``
+    are further entries of the error for clients (the codes of the missing attachments).
     """
 
-    params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+    details: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def to_error(self) -> GuardFailed:
         """The 409 error, carrying ``params`` for the reason's placeholders."""
         error = super().to_error()
         error.params.update(self.params)
+        error.errors.update({key: list(values) for key, values in self.details.items()})
         return error
 
 
@@ -455,7 +493,8 @@ def required_attachments(facts: CriminalFacts) -> GuardFailure | None:
             N_("Attach the missing documents and hand the case over again."),
             N_("Where an administrative penalty was decided, attach its decision."),
         ),
-        params={"missing": ", ".join(f"{k} ({_ATTACHMENT_LABELS[k]})" for k in missing)},
+        params={"missing": tuple(_ATTACHMENT_LABELS[k] for k in missing)},
+        details={"missing": tuple(str(k) for k in missing)},
     )
 
 

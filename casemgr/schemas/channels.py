@@ -13,6 +13,7 @@ from typing import Any
 from flask_babel import gettext
 from marshmallow import fields, validate
 
+from casemgr.criminal_thresholds import alert_text
 from casemgr.legalbasis import render_basis
 from casemgr.lifecycles import ChannelSpec
 from casemgr.lifecycles.civil import ADMIN_PIL_SPEC, CIVIL_PIL_SPEC
@@ -166,8 +167,8 @@ class AlertSchema(Schema):
     kind = fields.String(attribute="kind.value")
     predicate = fields.String()
     tier = fields.Integer()
-    title = fields.String()
-    article = fields.String()
+    title = fields.Method("_title", metadata={"description": "In the request's language"})
+    article = fields.Method("_article", metadata={"description": "In the request's language"})
     reason = fields.Method("_reason")
     params = fields.Dict()
     county_code = fields.String()
@@ -175,6 +176,12 @@ class AlertSchema(Schema):
     raised_on = fields.Date()
     resolved_on = fields.Date(allow_none=True)
     resolution = fields.String()
+
+    def _title(self, obj: Any) -> str:
+        return alert_text(obj.predicate, obj.title, obj.article, gettext)[0]
+
+    def _article(self, obj: Any) -> str:
+        return alert_text(obj.predicate, obj.title, obj.article, gettext)[1]
 
     def _reason(self, obj: Any) -> str:
         return translated(obj.reason, obj.params)

@@ -401,7 +401,7 @@ def timeline(
                 None,
                 None,
                 a.predicate,
-                {"state": a.state.value, "article": a.article},
+                {"state": a.state.value, "title": a.title, "article": a.article},
                 a.created_at,
             )
         )

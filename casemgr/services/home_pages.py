@@ -22,9 +22,7 @@ from sqlalchemy import Select, Table, func, literal, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from casemgr.i18n import N_
-from casemgr.lifecycles import Lifecycle
 from casemgr.lifecycles.administrative import ADMINISTRATIVE, AdminStatus
-from casemgr.lifecycles.inspection import INSPECTION
 from casemgr.models import (
     Case,
     CreditObjection,
@@ -72,28 +70,6 @@ def _ended_statuses() -> frozenset[str]:
     return frozenset(str(s) for s in ended)
 
 
-def lifecycle_of(track: str) -> Lifecycle[Any, Any, Any] | None:
-    if track == ADMINISTRATIVE.name:
-        return ADMINISTRATIVE
-    spec = specs().get(track)
-    return spec.lifecycle if spec is not None else None
-
-
-def status_label(track: str, status: str) -> str:
-    """The stage's Chinese name and code (``案件审查 review``), from the lifecycle's data."""
-    lifecycle = lifecycle_of(track)
-    if lifecycle is None:
-        return status
-    try:
-        return str(lifecycle.labels.get(lifecycle.statuses(status), status))
-    except ValueError:
-        return status
-
-
-def stage_label(stage: str) -> str:
-    return str(INSPECTION.labels.get(INSPECTION.statuses(stage), stage))
-
-
 def division_names(session: Session, codes: Sequence[str]) -> list[str]:
     """The names of the divisions or inspection units (a jurisdiction's codes), in order."""
     if not codes:
@@ -124,7 +100,8 @@ def organ_name(session: Session, code: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class CaseRow:
-    """A case as a home page lists it: number, title, stage, party."""
+    """A case as a home page lists it: number, title, stage, party (the page names the stage
+    in the reader's language from ``track`` and ``status``)."""
 
     id: int
     violation_id: int
@@ -133,7 +110,6 @@ class CaseRow:
     track: str
     channel: str
     status: str
-    status_label: str
     county_code: str
     lead_received_on: date
     enterprise_id: int | None
@@ -164,7 +140,6 @@ def _case_rows(session: Session, cases: Sequence[Case]) -> list[CaseRow]:
             track=c.track,
             channel=c.channel.value,
             status=c.status,
-            status_label=status_label(c.track, c.status),
             county_code=c.county_code,
             lead_received_on=c.lead_received_on,
             enterprise_id=c.party_enterprise_id,
@@ -633,7 +608,6 @@ __all__ = [
     "pending_credit_requests",
     "recent_tier_changes",
     "shown_state",
-    "status_label",
     "system_status",
     "unread_notifications",
 ]

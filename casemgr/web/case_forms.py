@@ -20,6 +20,8 @@ from flask_babel import gettext
 from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
 
+from casemgr.criminal_thresholds import alert_text
+from casemgr.errors import list_params
 from casemgr.exceptions import DomainError, IllegalTransition
 from casemgr.i18n import N_
 from casemgr.lifecycles import compensation as comp
@@ -287,15 +289,28 @@ def cny(cents: int | None) -> str:
     return "" if cents is None else f"{Decimal(cents) / 100:,.2f}"
 
 
-def tr(template: str | None, params: dict[str, Any] | None = None) -> str:
-    """Translate a stored English msgid (an alert's reason) and fill its parameters."""
+def tr(template: str | None, params: Mapping[str, Any] | None = None) -> str:
+    """Translate a stored English msgid (an alert's reason, a guard's reason) and fill its
+    parameters; a parameter that is a list of msgids (the attachments a transfer lacks) is
+    translated item by item."""
     if not template:
         return ""
     text = str(gettext(template))
     try:
-        return text.format(**(params or {}))
+        return text.format(**list_params(params or {}))
     except (KeyError, IndexError, ValueError):
         return text
+
+
+def alert_title(predicate: str, title: str, article: str) -> str:
+    """A referral-review alert's predicate (入罪标准) in the request's language, from the
+    threshold set the stored ``article`` cites; the stored title when no set knows it."""
+    return alert_text(predicate, title, article, gettext)[0]
+
+
+def alert_basis(predicate: str, article: str) -> str:
+    """A referral-review alert's legal basis in the request's language, else the stored one."""
+    return alert_text(predicate, "", article, gettext)[1]
 
 
 def local(moment: datetime | None) -> str:
@@ -305,7 +320,7 @@ def local(moment: datetime | None) -> str:
 
 # Who may open which track, and the kind of suit it is (channel_opening._OPENER).
 _TRACK_CHOICES = (
-    ("criminal", "", Permission.WRITE_CASES, N_("Criminal referral (移送涉嫌犯罪案件)")),
+    ("criminal", "", Permission.WRITE_CASES, N_("Transfer of a suspected criminal case")),
     ("compensation", "", Permission.ACT_CLAIMANT, N_("Damage compensation claim")),
     ("civil_pil", "procuratorate", Permission.ACT_PROCURATORATE, N_("Procuratorate civil suit")),
     ("civil_pil", "incidental", Permission.ACT_PROCURATORATE, N_("Incidental civil suit")),
@@ -332,9 +347,9 @@ def field_choices(track: str, name: str) -> list[tuple[str, str]]:
         "incident_level": comp.INCIDENT_LEVELS,
     }
     if track == "compensation" and name == "reason":
-        return [(g.code, g.label) for g in comp.NOT_STARTED_REASONS]
+        return [(g.code, gettext(g.label)) for g in comp.NOT_STARTED_REASONS]
     if name in grounds:
-        return [(g.code, g.label) for g in grounds[name]]
+        return [(g.code, gettext(g.label)) for g in grounds[name]]
     groups = {
         "verdict": "verdict",
         "filing_limit": "filing_limit",

@@ -99,6 +99,8 @@ def _helpers() -> dict[str, Any]:
         "status_options": status_options,
         "cny": cf.cny,
         "tr": cf.tr,
+        "alert_title": cf.alert_title,
+        "alert_basis": cf.alert_basis,
         "local": cf.local,
     }
 
@@ -399,8 +401,10 @@ def _timeline_rows(
         else:  # alert, milestone, evaluation
             bold = labels.label("timeline_kind", e.kind)
             colon = e.title
-            if e.kind == "alert":
-                muted = str(d.get("article") or "")
+            if e.kind == "alert":  # e.title is the predicate's code
+                article = str(d.get("article") or "")
+                colon = cf.alert_title(e.title, str(d.get("title") or ""), article)
+                muted = cf.alert_basis(e.title, article)
         rows.append(
             TimelineRow(
                 on=e.on,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from casemgr.exceptions import NotFound
 from casemgr.extensions import db
 from casemgr.i18n import N_
+from casemgr.legalbasis import Basis, Citation, Law
 from casemgr.models import DrawStatus, DrawTarget, TargetOutcome
 from casemgr.policy import Actor, Permission
 from casemgr.repositories.common import Page
@@ -71,7 +72,11 @@ TIERS = {
     "black": N_("Black (seriously untrustworthy)"),
 }
 TIER_BADGES = {"green": "tier-A", "blue": "tier-B", "yellow": "tier-C", "red": "tier-D"}
-DRAW_BASIS = "国办发〔2015〕58号; 环办〔2015〕88号"
+# The national framework of random inspections (双随机、一公开, DOMAIN.md §5.1).
+DRAW_BASIS: Basis = (
+    Citation(Law.RANDOM_INSPECTION_NOTICE),  # 国办发〔2015〕58号
+    Citation(Law.POLLUTION_SOURCE_RANDOM_INSPECTION_PLAN),  # 环办〔2015〕88号
+)
 
 
 def _translated(labels: dict[Any, str]) -> dict[str, str]:

@@ -36,6 +36,8 @@ from casemgr.services import credit as credit_service
 from casemgr.services import deadlines as deadline_service
 from casemgr.services.localtime import LOCAL, local_today
 from casemgr.web import deadlines as deadline_pages
+from casemgr.web.case_labels import status_label
+from casemgr.web.inspections import STAGES
 
 bp = Blueprint("pages", __name__)
 
@@ -224,7 +226,8 @@ def home() -> Any:
         unread_total=notifications.unread_count(session, actor),
         note=translated,
         local=local_time,
-        stage_label=home_pages.stage_label,
+        stage_label=lambda stage: gettext(STAGES.get(stage, stage)),
+        case_status=status_label,
         today=local_today(),
         labels=home_labels(),
         dlabels=deadline_pages.labels(),

@@ -110,7 +110,14 @@ def test_hazardous_waste_over_three_tonnes_raises_a_referral_review_alert(client
     assert [(a["predicate"], a["tier"], a["state"]) for a in body] == [
         ("hazardous_waste", 1, "open")
     ]
-    assert "法释〔2023〕7号 art. 1(2)" in body[0]["article"]
+    # Title and basis in the reader's language (zh-CN by default), from the predicate's data.
+    assert body[0]["title"] == "非法排放、倾倒、处置危险废物三吨以上"
+    assert "（法释〔2023〕7号）第1条（第2项）；《刑法》第338条" in body[0]["article"]
+    english = client.get(
+        f"/api/v1/violations/{v['id']}/alerts?lang=en", headers=officer.headers
+    ).get_json()
+    assert english[0]["title"].startswith("Illegal discharge, dumping or disposal of 3 t")
+    assert "Pollution Crimes (2023) art. 1 (item 2); Criminal Law art. 338" in english[0]["article"]
     assert "3.5" in body[0]["reason"] and "3" in body[0]["reason"]
     # 2.999 t after a correction: the alert no longer stands, and says why.
     etag = client.get(f"/api/v1/violations/{v['id']}", headers=officer.headers).headers["ETag"]
@@ -217,7 +224,26 @@ def test_a_referral_without_its_attachments_is_refused_and_nothing_is_recorded(c
     )
     assert body["errors"]["rule"] == ["required_attachments"]
     assert "《行政执法机关移送涉嫌犯罪案件的规定》（2020）第6条" in body["errors"]["basis"][0]
-    assert "investigation_report" in body["errors"]["reason"][0]
+    # The missing attachments by name in the reader's language, and by code for clients.
+    assert body["errors"]["missing"] == [
+        "investigation_report",
+        "seized_items_list",
+        "inspection_or_appraisal_report",
+    ]
+    assert body["errors"]["reason"][0] == (
+        "移送材料缺少必备附件：涉嫌犯罪案件情况的调查报告、涉案物品清单、有关检验报告或者鉴定结论。"
+    )
+    english = client.post(
+        f"{crim.url}/steps?lang=en",
+        json={"event": "hand_over", "on": "2026-03-12", "attachments": ["transfer_letter"]},
+        headers={**officer.headers, "If-Match": f'"v{version}"'},
+    ).get_json()
+    assert english["errors"]["reason"][0] == (
+        "The transfer lacks required attachments: Investigation report on the suspected "
+        "criminal case, List of seized items, Related inspection reports or appraisal "
+        "conclusions."
+    )
+    assert english["errors"]["reason"][0] in english["message"]
     assert "{missing}" not in body["message"]
     crim.reload(officer)
     assert (crim.body["status"], crim.body["version"]) == ("approved", version)

@@ -287,7 +287,8 @@ def test_a_paid_fine_is_offset_against_the_criminal_fine(client, people):
     crim.step(head, "approve_transfer", on="2026-05-11")
     # A decided penalty goes with the referral (衔接办法 2017 art. 6).
     body = crim.step(officer, "hand_over", expect=409, on="2026-05-12", attachments=ATTACHMENTS)
-    assert "penalty_decision" in body["errors"]["reason"][0]
+    assert body["errors"]["missing"] == ["penalty_decision"]
+    assert body["errors"]["reason"][0] == "移送材料缺少必备附件：行政处罚决定书。"
     crim.step(officer, "hand_over", on="2026-05-12", attachments=[*ATTACHMENTS, "penalty_decision"])
     crim.step(officer, "acknowledge_receipt", on="2026-05-12", filing_limit="standard")
     crim.step(officer, "file_case", on="2026-05-14")

@@ -30,6 +30,7 @@ from casemgr.criminal_thresholds import (
     monitoring_pollutant_code,
     threshold_set_for,
 )
+from casemgr.legalbasis import Citation, Law
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,6 +52,14 @@ PREDICATES = {
     "loss_or_gain_major",
 }
 TIER2 = {"hazardous_waste_major", "loss_or_gain_major"}
+I2016, I2023 = Law.ENV_CRIME_INTERPRETATION_2016, Law.ENV_CRIME_INTERPRETATION_2023
+ART_338 = Citation(Law.CRIMINAL_LAW, "338")
+
+
+def cites(law: Law, article: str, item: int, *further: str) -> tuple[Citation, ...]:
+    """The basis of a predicate: the interpretation's article and item, then 刑法 art. 338."""
+    first = Citation(law, article, note=f"item {item}")
+    return (first, *(Citation(law, a) for a in further), ART_338)
 
 
 def facts(act_on: date = ACT, **changes: Any) -> ThresholdFacts:
@@ -227,8 +236,12 @@ def test_hazardous_waste_hit_reads_as_measured_value_and_threshold() -> None:
     assert found.tier == 1
     assert found.params == {"tonnes": "3.500", "threshold": "3"}
     assert found.reason.format(**found.params) == "3.500 t of hazardous waste ≥ 3 t"
-    assert found.article == "法释〔2023〕7号 art. 1(2); 刑法 art. 338"
-    assert found.title == "非法排放、倾倒、处置危险废物三吨以上"
+    assert found.basis == cites(I2023, "1", 2)
+    assert found.article == (
+        "SPC and SPP Interpretation on Environmental Pollution Crimes (2023) art. 1 (item 2); "
+        "Criminal Law art. 338"
+    )
+    assert found.title == "Illegal discharge, dumping or disposal of 3 t or more of hazardous waste"
 
 
 def test_measured_values_are_padded_but_never_rounded() -> None:
@@ -267,7 +280,7 @@ def test_evasive_hit_lists_the_means_in_chinese() -> None:
     f = replace(f, toxic_substance=True)
     found = hit(f, "evasive_discharge")
     assert found.params["methods"] == "暗管、溶洞"
-    assert found.article == "法释〔2023〕7号 art. 1(5); 刑法 art. 338"
+    assert found.basis == cites(I2023, "1", 5)
     assert "toxic_basis" in found.params
 
 
@@ -299,7 +312,7 @@ def test_intake_hit_message() -> None:
     assert found.reason.format(**found.params) == (
         "Drinking-water intake interrupted for 12.00 h ≥ 12 h"
     )
-    assert found.article == "法释〔2023〕7号 art. 1(10); 刑法 art. 338"
+    assert found.basis == cites(I2023, "1", 10)
 
 
 # Repeat predicates (art. 1(6), 1(8); "二年内" per art. 19).
@@ -352,7 +365,7 @@ def test_repeat_alert_hit_names_count_and_first_penalty() -> None:
         "threshold": "2",
         "first": (ACT - timedelta(days=400)).isoformat(),
     }
-    assert found.article == "法释〔2023〕7号 art. 1(6), 19; 刑法 art. 338"
+    assert found.basis == cites(I2023, "1", 6, "19")
 
 
 def test_penalty_effective_on_29_february_runs_to_28_february() -> None:
@@ -412,14 +425,14 @@ def test_a_2020_act_uses_the_2016_set() -> None:
     )
     hits = {h.predicate: h for h in evaluate(f)}
     assert set(hits) == {"hazardous_waste", "water_intake_cut"}  # no alert predicate in 2016
-    assert hits["hazardous_waste"].article == "法释〔2016〕29号 art. 1(2); 刑法 art. 338"
-    assert hits["water_intake_cut"].article == "法释〔2016〕29号 art. 1(11); 刑法 art. 338"
+    assert hits["hazardous_waste"].basis == cites(I2016, "1", 2)
+    assert hits["water_intake_cut"].basis == cites(I2016, "1", 11)
 
 
 def test_2016_repeat_toxic_discharge_is_art_1_6() -> None:
     prior = penalties(30, 200, kind=TOXIC_KIND, act_on=ACT_2020)
     found = hit(facts(ACT_2020, prior_penalties=prior, **TOXIC), "repeat_toxic_discharge")
-    assert found.article.startswith("法释〔2016〕29号 art. 1(6)")
+    assert found.basis == cites(I2016, "1", 6, "17")
 
 
 def test_2016_any_heavy_metal_content_is_toxic() -> None:
@@ -452,7 +465,7 @@ def test_tier2_hazardous_waste_and_loss() -> None:
     } <= set(hits)
     assert hits["hazardous_waste_major"].tier == 2
     assert hits["hazardous_waste_major"].params == {"tonnes": "100.000", "threshold": "100"}
-    assert hits["loss_or_gain_major"].article == "法释〔2023〕7号 art. 2(4); 刑法 art. 338"
+    assert hits["loss_or_gain_major"].basis == cites(I2023, "2", 4)
     below = facts(hazardous_waste_tonnes=D("99.999"), loss_cents=1_000_000_00 - 1)
     assert not TIER2 & set(predicates(below))
 
@@ -603,7 +616,7 @@ def test_threshold_sets_are_dated_sourced_and_complete() -> None:
         assert ts.source and ts.name in ts.source
         assert set(ts.predicates) <= PREDICATES
         assert {p for p, ref in ts.predicates.items() if ref.tier == 2} == TIER2
-        assert all(ref.article.startswith(ts.name) for ref in ts.predicates.values())
+        assert all(ref.basis[0].law is ts.law for ref in ts.predicates.values())
         assert ts.evasive_methods <= set(EVASIVE_METHODS) - {
             "falsified_monitoring",
             "abnormal_treatment",
@@ -694,7 +707,7 @@ def test_every_hit_is_well_formed(f: ThresholdFacts) -> None:
     assert codes == [c for c in ts.predicates if c in codes]  # article order, no duplicates
     for h in hits:
         ref = ts.predicates[h.predicate]
-        assert (h.tier, h.title, h.article) == (ref.tier, ref.title, ref.article)
+        assert (h.tier, h.title, h.basis) == (ref.tier, ref.title, ref.basis)
         assert set(_PLACEHOLDER.findall(h.reason)) <= set(h.params)
         assert h.reason in _module_msgids()
         assert all(isinstance(v, str) for v in h.params.values())

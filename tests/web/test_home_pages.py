@@ -140,7 +140,10 @@ def test_a_legal_reviewer_sees_the_cases_sent_for_legal_review(client, auth, ses
     html = client.get("/").text
     section = html.split('id="h-review"', 1)[1].split("</section>", 1)[0]
     assert f'href="/cases/{case.body["id"]}"' in section
-    assert "法制审核 legal_review" in section
+    # The stage by its name in the reader's language, as the case pages name it.
+    assert "<td>法制审核<br>" in section and "法制审核 legal_review" not in section
+    english = client.get("/?lang=en").text.split('id="h-review"', 1)[1].split("</section>")[0]
+    assert "<td>Legal review<br>" in english and "<td>法制审核" not in english
     login(client, outsider.username)
     section = client.get("/").text.split('id="h-review"', 1)[1].split("</section>", 1)[0]
     assert f'href="/cases/{case.body["id"]}"' not in section
@@ -290,6 +293,9 @@ def test_an_inspection_planner_sees_the_current_round_and_the_draws(client, auth
     assert f'href="/inspections/rounds/{rnd.get_json()["id"]}"' in html
     assert f'href="/inspections/units/{coming[0]["id"]}"' in html
     assert "第一督察组" in html
+    # The stays' stage in the reader's language, as the inspection pages name it.
+    assert "<td>督察准备</td>" in html and "督察准备 preparation" not in html
+    assert "<td>Preparation</td>" in client.get("/?lang=en").text
     draw = session.scalar(select(InspectionDraw.id))
     assert f'href="/inspections/draws/{draw}"' in html and "已抽取，待审核" in html
     q = (today.month - 1) // 3
