@@ -73,18 +73,7 @@
       return;
     }
     var ticket = ++asked;
-    fetch(url + "?q=" + encodeURIComponent(q), {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-      cache: "no-store"
-    })
-      .then(function (response) {
-        var type = response.headers.get("Content-Type") || "";
-        if (!response.ok || type.indexOf("application/json") === -1) {
-          throw new Error("status " + response.status);
-        }
-        return response.json();
-      })
+    window.casemgrFetchJSON(url + "?q=" + encodeURIComponent(q))
       .then(function (body) {
         if (ticket === asked) {  // an older answer arriving late is dropped
           show(body.items, body.more);

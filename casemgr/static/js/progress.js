@@ -67,20 +67,7 @@
   }
 
   function poll() {
-    fetch(url, {
-      headers: { Accept: "application/json" },
-      credentials: "same-origin",
-      cache: "no-store"
-    })
-      .then(function (response) {
-        var type = response.headers.get("Content-Type") || "";
-        if (!response.ok || type.indexOf("application/json") === -1) {
-          // Logged out (the login page came back), the task is gone or the server is down:
-          // ask again less and less often, then stop (the refresh link still works).
-          throw new Error("status " + response.status);
-        }
-        return response.json();
-      })
+    window.casemgrFetchJSON(url)
       .then(function (s) {
         failures = 0;
         apply(s);

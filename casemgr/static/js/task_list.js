@@ -38,18 +38,7 @@
     var failures = 0;
 
     function poll() {
-      fetch(url, {
-        headers: { Accept: "application/json" },
-        credentials: "same-origin",
-        cache: "no-store"
-      })
-        .then(function (response) {
-          var type = response.headers.get("Content-Type") || "";
-          if (!response.ok || type.indexOf("application/json") === -1) {
-            throw new Error("status " + response.status);
-          }
-          return response.json();
-        })
+      window.casemgrFetchJSON(url)
         .then(function (s) {
           failures = 0;
           apply(row, s);
