@@ -109,6 +109,10 @@ class Law(StrEnum):
     """国务院办公厅关于推广随机抽查规范事中事后监管的通知 (国办发〔2015〕58号)."""
     POLLUTION_SOURCE_RANDOM_INSPECTION_PLAN = "pollution_source_random_inspection_plan"
     """环境保护部办公厅关于在污染源日常环境监管领域推广随机抽查制度的实施方案 (环办〔2015〕88号)."""
+    ENV_CREDIT_EVALUATION_MEASURES = "env_credit_evaluation_measures"
+    """企业环境信用评价办法（试行） (环发〔2013〕150号; MEP, NDRC, PBOC, CBRC)."""
+    CREDIT_REPAIR_MEASURES = "credit_repair_measures"
+    """国家发展改革委 失信行为纠正后的信用信息修复管理办法 (2023; DOMAIN.md §4.4)."""
 
 
 # The name of each law as an English msgid; its zh-CN translation in the catalogue is the
@@ -188,6 +192,14 @@ LAW_NAMES: Mapping[Law, str] = MappingProxyType(
         ),
         Law.POLLUTION_SOURCE_RANDOM_INSPECTION_PLAN: N_(
             "MEP General Office Plan for Random Inspections of Pollution Sources (2015)"
+        ),
+        Law.ENV_CREDIT_EVALUATION_MEASURES: N_(
+            "Measures for Enterprise Environmental Credit Evaluation (Trial) "
+            "(Huanfa [2013] No. 150)"
+        ),
+        Law.CREDIT_REPAIR_MEASURES: N_(
+            "NDRC Measures for Repairing Credit Information after Dishonest Conduct Is "
+            "Corrected (2023)"
         ),
     }
 )

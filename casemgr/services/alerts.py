@@ -11,6 +11,7 @@ was closed with only a fine while an alert stands is a 以罚代刑 risk (移送
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,6 +21,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from casemgr.criminal_thresholds import (
+    EVASIVE_METHODS,
     MeasuredExceedance,
     PriorPenalty,
     ThresholdFacts,
@@ -39,6 +41,41 @@ from casemgr.services.localtime import LOCAL, local_today
 
 # Administrative case statuses in which the case is over with a penalty decided.
 _CLOSED_WITH_PENALTY = ("closed", "archived")
+
+# An evasive-discharge alert stores its methods as their Chinese names (EVASIVE_METHODS, the
+# words of 法释〔2023〕7号 art. 1(4)) joined by "、"; a name may itself contain "、", so the
+# text is read name by name, longest first, never split on the separator.
+_METHOD_CODES = {name: code for code, name in EVASIVE_METHODS.items()} | {
+    code: code for code in EVASIVE_METHODS
+}
+_METHOD = "|".join(re.escape(name) for name in sorted(_METHOD_CODES, key=len, reverse=True))
+_METHOD_LIST = re.compile(rf"(?:{_METHOD})(?:(?:、|, ?)(?:{_METHOD}))*")
+
+
+def evasive_method_codes(text: object) -> list[str] | None:
+    """The codes of the evasive methods a stored ``methods`` parameter names ("暗管、溶洞" →
+    ``["hidden_pipe", "karst_cave"]``); None when it is not wholly a list of known methods.
+
+    >>> evasive_method_codes("篡改、伪造自动监测数据或者干扰自动监测设施、溶洞")
+    ['falsified_monitoring', 'karst_cave']
+    >>> evasive_method_codes("暗管、水井") is None
+    True
+    """
+    if not isinstance(text, str) or not _METHOD_LIST.fullmatch(text):
+        return None
+    return [_METHOD_CODES[name] for name in re.findall(_METHOD, text)]
+
+
+def reason_params(params: Mapping[str, Any], method_labels: Mapping[str, str]) -> dict[str, Any]:
+    """An alert's stored ``params`` ready to fill its reason in the reader's language: the
+    evasive methods become the list of their label msgids (``method_labels``: code → msgid),
+    translated and joined when the reason is rendered. Text that names an unknown method
+    stays as stored."""
+    out = dict(params)
+    codes = evasive_method_codes(out.get("methods"))
+    if codes is not None and all(code in method_labels for code in codes):
+        out["methods"] = [method_labels[code] for code in codes]
+    return out
 
 
 def _local(moment: datetime | None) -> date | None:

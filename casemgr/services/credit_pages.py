@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from casemgr.exceptions import Conflict, InvalidInput, NotFound
 from casemgr.i18n import N_
+from casemgr.legalbasis import Basis, Citation, Law
 from casemgr.models import (
     CaseTransition,
     CoerciveMeasure,
@@ -78,11 +79,18 @@ KINDS = ("objection", "repair")  # 异议, 信用修复
 STATES = tuple(s.value for s in RequestState)
 _MODELS: Mapping[str, Any] = {"objection": CreditObjection, "repair": CreditRepair}
 
-# Where the periods come from (DOMAIN.md §4.1, §4.4); the numbers are the scheme's own.
-EVALUATION_BASIS = "《企业环境信用评价办法（试行）》(环发〔2013〕150号)"
-REPAIR_BASIS = (
-    "国家发展改革委《失信行为纠正后的信用信息修复管理办法》(2023): 行政处罚信息最短公示期"
-    "届满后方可申请信用修复，最长公示期届满自动停止公示"
+# Where the periods come from (DOMAIN.md §4.1, §4.4); the numbers are the scheme's own. The
+# repair rules are [V] from an application guide, their attribution to the NDRC measures [R].
+EVALUATION_BASIS: Basis = (Citation(Law.ENV_CREDIT_EVALUATION_MEASURES),)
+REPAIR_BASIS: Basis = (
+    Citation(
+        Law.CREDIT_REPAIR_MEASURES,
+        note=N_(
+            "repair may be applied for once the shortest publication period of the penalty "
+            "information has passed; publication stops when the longest period ends"
+        ),
+        recalled=True,
+    ),
 )
 _NOT_DISPUTABLE = {FactKind.REPAIR, FactKind.CORRECTION, FactKind.NOT_RATEABLE}
 _INDUSTRY = re.compile(r"[A-T]\d{0,4}")  # GB/T 4754-2017 (as credit_export checks it)

@@ -62,10 +62,11 @@ from casemgr.services import (
 )
 from casemgr.services import cases as svc
 from casemgr.services.access import require
-from casemgr.services.alerts import alerts_of
+from casemgr.services.alerts import alerts_of, reason_params
 from casemgr.services.localtime import LOCAL, local_today
 from casemgr.web import case_forms as cf
 from casemgr.web.case_labels import (
+    LABELS,
     Labels,
     event_label,
     label,
@@ -101,8 +102,15 @@ def _helpers() -> dict[str, Any]:
         "tr": cf.tr,
         "alert_title": cf.alert_title,
         "alert_basis": cf.alert_basis,
+        "alert_reason": _alert_reason,
         "local": cf.local,
     }
+
+
+def _alert_reason(reason: str, params: Mapping[str, Any] | None) -> str:
+    """An alert's reason in the request's language, the evasive methods it stores by their
+    Chinese names named by the violation form's labels."""
+    return cf.tr(reason, reason_params(params or {}, LABELS["evasive_method"]))
 
 
 def _page_arg() -> int:

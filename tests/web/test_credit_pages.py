@@ -210,3 +210,37 @@ def test_the_credit_pages_in_english(browser_as, session):
     assert "No enterprise matches." in browser.get("/credit?tier=red&lang=en").text
     listed = browser.get("/credit/requests?lang=en").text
     assert "Objections and credit repairs" in listed and "No request matches." in listed
+
+
+EVALUATION_BASIS = {
+    "zh": "《企业环境信用评价办法（试行）》（环发〔2013〕150号）",
+    "en": "Measures for Enterprise Environmental Credit Evaluation (Trial) (Huanfa [2013] No. 150)",
+}
+REPAIR_BASIS = {
+    "zh": "国家发展改革委《失信行为纠正后的信用信息修复管理办法》（2023）（行政处罚信息最短公示期"
+    "届满后方可申请信用修复，最长公示期届满自动停止公示）〔待核实〕",
+    "en": "NDRC Measures for Repairing Credit Information after Dishonest Conduct Is Corrected "
+    "(2023) (repair may be applied for once the shortest publication period of the penalty "
+    "information has passed; publication stops when the longest period ends) [R]",
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_credit_pages_cite_their_legal_basis_in_the_pages_language(browser_as, session, lang):
+    ent = EnterpriseFactory(name="贵州清水江纸业有限公司", county_code="520102")
+    session.commit()
+    credit.rescore(session, SYSTEM_ACTOR, credit.scheme_named("guizhou-2019"))
+    session.commit()
+    browser, _ = browser_as(Role.CREDIT_REGULATOR)
+    query = "&lang=en" if lang == "en" else ""
+    tiers = browser.get(f"/credit?tier=green{query}").text
+    assert EVALUATION_BASIS[lang] in tiers
+    form = browser.get(f"/credit/requests/new?enterprise={ent.id}&kind=repair{query}").text
+    basis = re.search(r"<p>(?:Legal basis|法律依据)[:：] ?(.*?)</p>", form)
+    assert basis is not None and basis.group(1) == REPAIR_BASIS[lang]
+    if lang == "en":
+        other = "zh"
+        assert not re.search(r"[\u4e00-\u9fff]", basis.group(1))
+    else:
+        other = "en"
+    assert EVALUATION_BASIS[other] not in tiers and REPAIR_BASIS[other] not in form

@@ -243,6 +243,56 @@ def test_an_alert_of_a_predicate_no_set_knows_shows_what_it_stored(client, world
     assert "已废止的情形" in alerts and "某规定 art. 9" in alerts
 
 
+def _evasive_alert(session, world):
+    """The evasive-discharge alert of a violation through a hidden pipe into a karst cave
+    (hazardous waste: a toxic substance), its methods stored by their Chinese names."""
+    v = violations.log_violation(
+        session,
+        actor_for(session, world["officer"]),
+        ViolationCreateSchema().load(
+            {
+                "found_at": f"{day(30)}T09:00:00+08:00",
+                "county_code": COUNTY,
+                "enterprise_ids": [e.id for e in world["violation"].enterprises],
+                "summary": "通过暗管向溶洞排放危险废物",
+                "origin": "inspection",
+                "hazardous_waste_tonnes": "0.5",
+                "evasive_methods": ["karst_cave", "hidden_pipe"],
+            }
+        ),
+    )
+    alert = session.scalars(
+        select(Alert).where(Alert.violation_id == v.id, Alert.predicate == "evasive_discharge")
+    ).one()
+    assert alert.params["methods"] == "暗管、溶洞"
+    return alert
+
+
+def test_the_evasive_methods_of_an_alert_read_in_the_pages_language(client, world, session):
+    alert = _evasive_alert(session, world)
+    login(client, world["officer"].username)
+    vid = alert.violation_id
+    for url, alerts in (
+        (f"/violations/{vid}/family", r'<ul class="alerts" id="consistency">.*?</ul>'),
+        (f"/violations/{vid}", r'<ul class="alerts">.*?</ul>'),
+    ):
+        chinese = section(client.get(url).text, alerts)
+        assert "通过逃避监管的方式排放、倾倒、处置有毒物质：暗管、溶洞" in chinese
+        english = section(client.get(f"{url}?lang=en").text, alerts)
+        assert "disposed of by evasive means: Hidden pipe, Karst cave" in english
+        assert not CJK.search(english), english
+
+
+def test_evasive_methods_no_label_knows_are_shown_as_stored(client, world, session):
+    alert = _evasive_alert(session, world)
+    alert.params = {**alert.params, "methods": "暗管、废弃矿井"}
+    session.commit()
+    login(client, world["officer"].username)
+    page = client.get(f"/violations/{alert.violation_id}?lang=en").text
+    alerts = section(page, r'<ul class="alerts">.*?</ul>')
+    assert "disposed of by evasive means: 暗管、废弃矿井" in alerts
+
+
 # -- random draws ---------------------------------------------------------------------------
 
 
