@@ -833,7 +833,7 @@ def main(argv: list[str] | None = None) -> None:
             }
             for caller, paths in QUERY_PAGES.items():
                 for template in paths:
-                    path = template.format(**ids, **days)
+                    path = urllib.parse.quote(template.format(**ids, **days), safe="/?&=")
                     plan.append((caller, Page(path.partition("?")[0] + "?…", path, None)))
             plan = [(c, p) for c, p in plan if p.path.startswith(args.only)]
             with LoadSampler() as load_avg:
