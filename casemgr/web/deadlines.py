@@ -260,15 +260,24 @@ def export() -> Any:
             gettext("County"),
         ]
     )
+    # Up to 5,000 rows over a few dozen rules: each rule's name and basis rendered once.
+    names: dict[tuple[str, str], str] = {}
+    bases: dict[tuple[str, str], str] = {}
     for r in rows:
         d = r.deadline
+        key = (d.rule_code, d.title)
+        if key not in names:
+            names[key] = rule_title(d.rule_code, d.title)
+        basis_key = (d.rule_code, d.basis)
+        if basis_key not in bases:
+            bases[basis_key] = rule_basis(d.rule_code, d.basis)
         writer.writerow(
             [
                 r.case_number or f"#{d.case_id}",
                 r.enterprise_name,
-                rule_title(d.rule_code, d.title),
+                names[key],
                 d.rule_code,
-                rule_basis(d.rule_code, d.basis),
+                bases[basis_key],
                 d.start_on.isoformat(),
                 d.due_on.isoformat(),
                 "" if r.days_left is None else r.days_left,
