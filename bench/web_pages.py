@@ -139,11 +139,14 @@ QUERY_PAGES = {
         "/dashboards?prefecture=520300&date_to={long_ago}",
         "/credit/requests/new?enterprise={objection_enterprise}",
         "/credit/requests/new?enterprise={objection_enterprise}&kind=repair",
+        "/enterprises/suggest?q=酒业",
+        "/enterprises/suggest?q=贵州",
+        "/enterprises/suggest?q=观山湖",
     ),
     "regulator": ("/credit?tier=red&page=50",),
 }
 # Pages that answer 404 without their query (the record they are about): see QUERY_PAGES.
-NEEDS_QUERY = frozenset({"/credit/requests/new"})
+NEEDS_QUERY = frozenset({"/credit/requests/new", "/enterprises/suggest"})
 # The JSON API twin of a page, where one exists: the same data without the template.
 API_TWINS = {
     "/cases/<int:case_id>": "/api/v1/cases/{case_id}",
@@ -426,7 +429,8 @@ def add_samples(app: Any) -> dict[str, int]:
             ),
             {"c": COUNTY},
         ).scalar_one()
-        storage = Path(app.config["UPLOAD_FOLDER"]) / "evidence"
+        # The server's upload folder: its instance's (CASEMGR_INSTANCE_PATH is set for it only).
+        storage = Path(app.config["INSTANCE_PATH"]) / "uploads" / "evidence"
         body = b"%PDF-1.4\n" + b"% bench evidence\n" * 20_000 + b"%%EOF\n"  # about 340 kB
         stored = evidence.store_file(
             storage,
