@@ -6,17 +6,16 @@ refused re-renders with what was typed and each error beside its field. Forms th
 case post the version the page showed, so a page left open while someone else changed the
 case is told so instead of overwriting (optimistic concurrency, as If-Match on the API).
 
-One module for the area's one blueprint (``cases_pages``): the violation, case, evidence,
-document and family pages share their form handling; what forms post is read in
+The area's one blueprint (``cases_pages``) is shared with :mod:`casemgr.web.violation_pages`
+(a violation, opening its cases, the case family) and :mod:`casemgr.web.case_documents`
+(evidence and documents); what forms post is read in
 ``casemgr.web.case_forms``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -26,7 +25,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext
@@ -42,34 +40,25 @@ from casemgr.policy import Permission
 from casemgr.repositories.common import Page
 from casemgr.repositories.violations import ViolationFilter
 from casemgr.schemas.cases import (
-    CaseOpenSchema,
     ClockStopSchema,
     ExtensionSchema,
     RecordSchema,
     TransitionRequestSchema,
 )
-from casemgr.schemas.channels import ChannelOpenSchema, ChannelStepSchema, NotifySchema
-from casemgr.schemas.evidence import DocumentIssueSchema, EvidenceFormSchema, ServiceSchema
+from casemgr.schemas.channels import ChannelStepSchema, NotifySchema
 from casemgr.security import page_actor
 from casemgr.services import (
     case_pages,
-    channel_opening,
     channels,
-    documents,
-    evidence,
-    family,
-    violations,
 )
 from casemgr.services import cases as svc
-from casemgr.services.access import require
-from casemgr.services.alerts import alerts_of, reason_params
+from casemgr.services.alerts import reason_params
 from casemgr.services.localtime import LOCAL, local_today
 from casemgr.web import case_forms as cf
 from casemgr.web.case_labels import (
     LABELS,
     Labels,
     event_label,
-    label,
     options,
     status_label,
     status_options,
@@ -210,254 +199,12 @@ def index() -> Any:
     ), (state.status if state.failed else 200)
 
 
-# -- violations -------------------------------------------------------------------------------
-
-
-@bp.route("/violations/new", methods=["GET", "POST"])
-@login_required
-def new_violation() -> Any:
-    """Log a violation (违法行为)."""
-    actor = page_actor()
-    session = db.session()
-    require(actor, Permission.WRITE_CASES)
-    counties = case_pages.county_choices(session, actor)
-    now = datetime.now(LOCAL).strftime("%Y-%m-%dT%H:%M")
-    state = FormState(
-        values={
-            "found_at": now,
-            "county_code": counties[0][0] if len(counties) == 1 else "",
-            "enterprises": request.args.get("enterprise", "")[:100],
-        }
-    )
-    if request.method == "POST":
-        raw = submitted((*cf.VIOLATION_FIELDS, "evasive_methods"), lists=("evasive_methods",))
-        state.values = raw
-
-        def log() -> Any:
-            return violations.log_violation(session, actor, cf.violation_data(session, raw))
-
-        v = attempt(log, state)
-        if v is not None:
-            flash(gettext("Violation %(id)s was recorded.", id=v.id), "success")
-            return redirect(url_for(".violation", violation_id=v.id))
-        cf.rename(state, cf.VIOLATION_NAMES)
-    return render_template("cases/violation_new.html", state=state, counties=counties), state.status
-
-
 def _officer_options(session: Any, county_code: str) -> list[tuple[int, str]]:
     """Officers holding a certificate who work for the county, as (id, name · certificate)."""
     return [
         (u.id, f"{u.display_name or u.username} · {u.certificate_number}")
         for u in case_pages.certified_officers(session, county_code)
     ]
-
-
-def _violation_page(violation_id: int, forms: dict[str, FormState] | None = None) -> Any:
-    actor = page_actor()
-    session = db.session()
-    v = violations.get_violation(session, actor, violation_id)
-    cases = case_pages.violation_cases(session, actor, v)
-    forms = forms or {}
-    failed = next((s for s in forms.values() if s.failed), None)
-    return render_template(
-        "cases/violation.html",
-        v=v,
-        cases=cases,
-        alerts=alerts_of(session, actor, v.id),
-        actor=actor,
-        forms=forms,
-        party_options=[(e.id, f"{e.name} {e.uscc}") for e in v.enterprises],
-        officer_options=_officer_options(session, v.county_code)
-        if actor.can(Permission.WRITE_CASES)
-        else [],
-        source_options=[
-            (c.id, f"{c.number or '#' + str(c.id)} · {label('track', c.track)}")
-            for c in cases
-            if c.channel in (Channel.ADMINISTRATIVE, Channel.CRIMINAL)
-        ],
-        tracks=cf.openable_tracks(actor),
-        counties=case_pages.division_names(session, [v.county_code]),
-        today=local_today().isoformat(),
-    ), (failed.status if failed else 200)
-
-
-@bp.get(f"/violations/<{_ID}:violation_id>")
-@login_required
-def violation(violation_id: int) -> Any:
-    """Show a violation with its cases and the cases that may be opened on it."""
-    return _violation_page(violation_id)
-
-
-@bp.post(f"/violations/<{_ID}:violation_id>/cases")
-@login_required
-def open_case(violation_id: int) -> Any:
-    """Open an administrative case (立案 starts from the lead) on a violation."""
-    actor = page_actor()
-    session = db.session()
-    raw = submitted(
-        (
-            "party_enterprise_id",
-            "lead_received_on",
-            "procedure",
-            "title",
-            "collective",
-            "art58_conditions",
-        ),
-        lists=("art58_conditions",),
-    )
-    state = FormState(values=raw)
-
-    def call() -> Any:
-        data = {k: v for k, v in raw.items() if k != "collective"}
-        data["violation_id"] = violation_id
-        data["collective_discussion_required"] = cf.flag(raw.get("collective"))
-        loaded = CaseOpenSchema().load(data)
-        return svc.open_case(session, actor, loaded.pop("violation_id"), loaded)
-
-    case = attempt(call, state)
-    if case is None:
-        return _violation_page(violation_id, {"open_case": state})
-    flash(gettext("The case was opened as a lead."), "success")
-    return redirect(url_for(".case", case_id=case.id))
-
-
-@bp.post(f"/violations/<{_ID}:violation_id>/channel-cases")
-@login_required
-def open_channel_case(violation_id: int) -> Any:
-    """Open a criminal referral, a public-interest case or a compensation claim."""
-    actor = page_actor()
-    session = db.session()
-    raw = submitted(
-        ("track", "on", "title", "source_case_id", "report_officer_ids"),
-        lists=("report_officer_ids",),
-    )
-    state = FormState(values=raw)
-
-    def call() -> Any:
-        track, _, kind = str(raw.get("track", "")).partition(":")
-        data: dict[str, Any] = {"violation_id": violation_id, "track": track}
-        if kind:
-            data["kind"] = kind
-        for name in ("on", "title"):
-            if name in raw:
-                data[name] = raw[name]
-        if track in ("criminal", "civil_pil") and "source_case_id" in raw:
-            data["source_case_id"] = cf.whole(raw["source_case_id"], "source_case_id")
-        if track == "criminal":
-            data["report_officer_ids"] = raw.get("report_officer_ids", [])
-        loaded = ChannelOpenSchema().load(data)
-        return channel_opening.open_channel_case(session, actor, loaded.pop("violation_id"), loaded)
-
-    case = attempt(call, state)
-    if case is None:
-        return _violation_page(violation_id, {"open_channel": state})
-    flash(gettext("The case was opened."), "success")
-    return redirect(url_for(".case", case_id=case.id))
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    """One line of the family's timeline, ready to print: its labels translated and the link
-    to its case made once per case, not once per line (a family has hundreds of lines)."""
-
-    on: date
-    channel: str  # the CSS class suffix: the case's channel, or "none"
-    badge: str
-    url: str  # the case's page, or ""
-    ref: str  # the case's number (or #id)
-    bold: str
-    colon: str = ""  # shown after a full-width colon
-    plain: str = ""
-    muted: str = ""
-
-
-def _timeline_rows(
-    entries: Sequence[family.TimelineEntry],
-    cases: Mapping[int, Case],
-    urls: Mapping[int, str],
-    labels: Labels,
-) -> list[TimelineRow]:
-    """The family's timeline entries as printed lines (steps, documents, services, payments,
-    links, alerts, milestones and evaluations)."""
-    yuan = gettext("yuan")
-    rows = []
-    for e in entries:
-        c = cases.get(e.case_id) if e.case_id is not None else None
-        d = e.detail
-        colon = plain = muted = ""
-        if e.kind == "transition":
-            if c is not None:
-                bold = labels.event(c.track, e.title)
-                before, after = (labels.status(c.track, str(d.get(k, ""))) for k in ("from", "to"))
-                muted = f"{before} → {after}"
-            else:
-                bold, muted = e.title, " → "
-            if d.get("actor"):
-                muted += f" · {d['actor']}"
-        elif e.kind in ("document", "service"):
-            bold = labels.label("timeline_kind", e.kind)
-            colon = labels.label("document_kind", e.title)
-            if d.get("number"):
-                colon += f" {d['number']}"
-            if d.get("method"):
-                colon += f" · {labels.label('service_method', d['method'])}"
-        elif e.kind == "payment":
-            bold = labels.label("payment_kind", e.title)
-            plain = f"{cf.cny(d.get('amount_cents'))} {yuan}"
-        elif e.kind == "link":
-            bold = labels.label("link_kind", e.title)
-        else:  # alert, milestone, evaluation
-            bold = labels.label("timeline_kind", e.kind)
-            colon = e.title
-            if e.kind == "alert":  # e.title is the predicate's code
-                article = str(d.get("article") or "")
-                colon = cf.alert_title(e.title, str(d.get("title") or ""), article)
-                muted = cf.alert_basis(e.title, article)
-        rows.append(
-            TimelineRow(
-                on=e.on,
-                channel=e.channel or "none",
-                badge=labels.label("channel", e.channel)
-                if e.channel
-                else labels.label("timeline_kind", e.kind),
-                url=urls[c.id] if c is not None else "",
-                ref=(c.number or f"#{c.id}") if c is not None else "",
-                bold=bold,
-                colon=colon,
-                plain=plain,
-                muted=muted,
-            )
-        )
-    return rows
-
-
-@bp.get(f"/violations/<{_ID}:violation_id>/family")
-@login_required
-def family_page(violation_id: int) -> Any:
-    """Show the case family: every channel's case, the merged timeline and the ledger."""
-    actor = page_actor()
-    session = db.session()
-    # The page offers no step itself (each case's page does): the guards are not evaluated.
-    fam = family.get_family(session, actor, violation_id, with_events=False)
-    cases = {e.case.id: e.case for e in fam.cases}
-    urls = {cid: url_for(".case", case_id=cid) for cid in cases}
-    organs = case_pages.organ_names(
-        session,
-        [
-            code
-            for c in cases.values()
-            for code in (c.police_code, c.procuratorate_code, c.court_code)
-        ],
-    )
-    return render_template(
-        "cases/family.html",
-        fam=fam,
-        cases=cases,
-        case_urls=urls,
-        timeline=_timeline_rows(fam.timeline, cases, urls, Labels()),
-        organs=organs,
-        counties=case_pages.division_names(session, [fam.violation.county_code]),
-    )
 
 
 # -- one case ---------------------------------------------------------------------------------
@@ -647,115 +394,6 @@ def notify_procuratorate(case_id: int) -> Any:
     )
 
 
-def _storage() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"]) / "evidence"
-
-
-@bp.post(f"/cases/<{_ID}:case_id>/evidence")
-@login_required
-def upload_evidence(case_id: int) -> Any:
-    """Register evidence with its file (证据), checked by its bytes and stored by SHA-256."""
-    actor = page_actor()
-    session = db.session()
-    raw = submitted(("kind", "title", "description", "collected_at", "collected_place"))
-
-    def call() -> Any:
-        data = EvidenceFormSchema().load({**raw, "collected_at": cf.aware(raw.get("collected_at"))})
-        upload = request.files.get("file")
-        stored = None
-        if upload is not None and upload.filename:
-            evidence.check_writable(session, actor, case_id)
-            stored = evidence.store_file(
-                _storage(),
-                upload.stream,
-                upload.filename,
-                max_bytes=current_app.config["EVIDENCE_MAX_BYTES"],
-            )
-        return evidence.add_evidence(session, actor, case_id, data, stored)
-
-    return _case_form(
-        case_id,
-        "evidence",
-        call,
-        gettext("The evidence was registered."),
-        anchor="evidence",
-        values=raw,
-    )
-
-
-@bp.get(f"/evidence/<{_ID}:evidence_id>/file")
-@login_required
-def evidence_file(evidence_id: int) -> Any:
-    """Download an evidence file (its SHA-256 is checked first)."""
-    ev, path = evidence.open_file(db.session(), page_actor(), evidence_id, _storage())
-    return send_file(
-        path,
-        mimetype=ev.content_type,
-        as_attachment=True,
-        download_name=ev.filename or f"evidence-{ev.id}",
-        etag=ev.sha256 or False,
-    )
-
-
-_DOCUMENT_FIELDS = (
-    "kind",
-    "number",
-    "issued_on",
-    "text",
-    "facts",
-    "evidence",
-    "legal_basis",
-    "performance_manner",
-    "reconsideration_body",
-    "court",
-    "agency",
-)
-
-
-@bp.post(f"/cases/<{_ID}:case_id>/documents")
-@login_required
-def issue_document(case_id: int) -> Any:
-    """Issue a document; a penalty decision needs the six items of 行政处罚法 art. 59."""
-    actor = page_actor()
-    raw = submitted(_DOCUMENT_FIELDS)
-    name = "decision_doc" if raw.get("kind") == DocumentKind.DECISION.value else "document"
-
-    def call() -> Any:
-        data = dict(raw)
-        if "evidence" in data:
-            data["evidence"] = [x.strip() for x in data["evidence"].splitlines() if x.strip()]
-        loaded = DocumentIssueSchema().load(data)
-        return documents.issue_document(
-            db.session(), actor, case_id, loaded.pop("kind"), loaded, expected_version=_version()
-        )
-
-    state = FormState(values=raw)
-    if attempt(call, state) is None:
-        cf.item_errors(state)
-        return _case_page(case_id, {name: state})
-    flash(gettext("The document was issued."), "success")
-    return redirect(url_for(".case", case_id=case_id, _anchor="documents"))
-
-
-@bp.post(f"/documents/<{_ID}:document_id>/services")
-@login_required
-def record_service(document_id: int) -> Any:
-    """Record the service of a document (送达回证)."""
-    actor = page_actor()
-    session = db.session()
-    doc = documents.visible_document(session, actor, document_id)
-    case_id = doc.case_id
-    raw = submitted(("method", "served_on", "recipient", "note", "consent_on_file"))
-
-    def call() -> Any:
-        data = {**raw, "consent_on_file": cf.flag(raw.get("consent_on_file"))}
-        return documents.record_service(session, actor, document_id, ServiceSchema().load(data))
-
-    return _case_form(
-        case_id,
-        f"service:{document_id}",
-        call,
-        gettext("The service was recorded."),
-        anchor="documents",
-        values=raw,
-    )
+# The violation, family, evidence and document pages live on this blueprint too (their endpoints
+# are cases_pages.*).
+from casemgr.web import case_documents, violation_pages  # noqa: E402, F401
