@@ -47,6 +47,7 @@ from casemgr.legalbasis import Basis, Citation, Law, basis_text, render_basis
 __all__ = [
     "alert_text",
     "EVASIVE_METHODS",
+    "EVASIVE_METHOD_LABELS",
     "MONITORING_POLLUTANT_ALIASES",
     "PENALTY_KINDS",
     "THRESHOLD_SETS",
@@ -72,6 +73,24 @@ _METAL_GROUPS: frozenset[str] = frozenset({"a", "b", "none"})
 
 # Values of casemgr.models.violations.EvasiveMethod (repeated here: this module imports no ORM),
 # with their Chinese terms.
+# The same means as the interface names them (English msgids, translated where shown: the
+# violation form's choices, and an alert's reason that lists them).
+EVASIVE_METHOD_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "hidden_pipe": N_("Hidden pipe"),  # 暗管
+        "seepage_well": N_("Seepage well"),  # 渗井
+        "seepage_pit": N_("Seepage pit"),  # 渗坑
+        "fissure": N_("Fissure"),  # 裂隙
+        "karst_cave": N_("Karst cave"),  # 溶洞
+        "injection": N_("Injection"),  # 灌注
+        "emergency_bypass": N_(
+            "Emergency bypass opened without an emergency"
+        ),  # 非紧急情况下开启应急排放通道
+        "falsified_monitoring": N_("Tampered or falsified monitoring data"),  # 篡改、伪造监测数据
+        "abnormal_treatment": N_("Treatment facilities not run normally"),  # 不正常运行防治污染设施
+    }
+)
+
 EVASIVE_METHODS: Mapping[str, str] = MappingProxyType(
     {
         "hidden_pipe": "暗管",

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from casemgr.exceptions import Conflict, DomainError, GuardFailed, Message, StaleVersion
 from casemgr.extensions import db
-from casemgr.i18n import N_
+from casemgr.i18n import LIST_SEPARATOR, N_
 from casemgr.legalbasis import LAW_NAMES, Citation, render_basis
 from casemgr.translations import validation_messages
 
@@ -43,7 +43,6 @@ _HTTP_MESSAGES = {
 
 
 # How the items of a list parameter are joined: "a, b" in English, "甲、乙" in Chinese.
-_LIST_SEPARATOR = N_(", ")
 
 
 class _Listed(list[str]):
@@ -52,7 +51,7 @@ class _Listed(list[str]):
     picks one item as it is (the units of an inspection plan's clash)."""
 
     def __format__(self, spec: str) -> str:
-        joined = str(gettext(_LIST_SEPARATOR)).join(str(gettext(v)) for v in self)
+        joined = str(gettext(LIST_SEPARATOR)).join(str(gettext(v)) for v in self)
         return format(joined, spec)
 
 

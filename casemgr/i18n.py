@@ -13,3 +13,6 @@ def N_(message: str) -> str:  # noqa: N802 - gettext convention
 
 # The interface languages: Chinese first (zh-CN), English second.
 LOCALES = ("zh_CN", "en")
+
+# How a list reads inside a sentence ("甲、乙" in Chinese), for messages with list parameters.
+LIST_SEPARATOR = N_(", ")

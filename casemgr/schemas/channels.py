@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext
 from marshmallow import fields, validate
 
-from casemgr.criminal_thresholds import alert_text
+from casemgr.criminal_thresholds import EVASIVE_METHOD_LABELS, alert_text
 from casemgr.legalbasis import render_basis
 from casemgr.lifecycles import ChannelSpec
 from casemgr.lifecycles.civil import ADMIN_PIL_SPEC, CIVIL_PIL_SPEC
@@ -25,6 +25,7 @@ from casemgr.schemas.common import MAX_ID, DecimalText, PageArgs, Schema, transl
 from casemgr.schemas.evidence import DocumentSchema
 from casemgr.schemas.penalties import LedgerSchema, PaymentSchema
 from casemgr.schemas.violations import ViolationSchema
+from casemgr.services.alerts import reason_params
 
 SPECS: tuple[ChannelSpec, ...] = (CRIMINAL_SPEC, CIVIL_PIL_SPEC, ADMIN_PIL_SPEC, COMPENSATION_SPEC)
 TRACKS = [s.track for s in SPECS]
@@ -184,7 +185,8 @@ class AlertSchema(Schema):
         return alert_text(obj.predicate, obj.title, obj.article, gettext)[1]
 
     def _reason(self, obj: Any) -> str:
-        return translated(obj.reason, obj.params)
+        # The evasive means it lists by their stored Chinese names, in the reader's language.
+        return translated(obj.reason, reason_params(obj.params or {}, EVASIVE_METHOD_LABELS))
 
 
 class AlertDismissSchema(Schema):

@@ -10,7 +10,7 @@ from typing import Any
 import marshmallow
 from marshmallow import ValidationError, fields, pre_load, validate
 
-from casemgr.i18n import N_
+from casemgr.i18n import LIST_SEPARATOR, N_
 
 
 def _has_nul(value: Any) -> bool:
@@ -134,6 +134,17 @@ class ErrorSchema(Schema):
     reason = fields.String(metadata={"description": "Machine-readable error kind"})
 
 
+def _translated_value(value: Any, gettext: Any) -> Any:
+    """A parameter in the request's language: a msgid translated, a list of msgids (the
+    evasive means of an alert) translated item by item and joined as ``casemgr.errors`` joins
+    them."""
+    if isinstance(value, str):
+        return gettext(value) if value else value
+    if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+        return gettext(LIST_SEPARATOR).join(gettext(item) for item in value)
+    return value
+
+
 def translated(template: str, params: dict[str, Any] | None = None) -> str:
     """An English msgid (with ``{placeholders}``) in the request's locale, for dumped fields
     that carry a domain message (an alert's reason). Parameters that are msgids themselves (a
@@ -141,7 +152,7 @@ def translated(template: str, params: dict[str, Any] | None = None) -> str:
     from flask_babel import gettext
 
     text = gettext(template) if template else ""
-    values = {k: gettext(v) if isinstance(v, str) and v else v for k, v in (params or {}).items()}
+    values = {k: _translated_value(v, gettext) for k, v in (params or {}).items()}
     try:
         return text.format(**values)
     except (KeyError, IndexError, ValueError):

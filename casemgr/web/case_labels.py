@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from flask_babel import gettext
 
+from casemgr.criminal_thresholds import EVASIVE_METHOD_LABELS
 from casemgr.i18n import N_
 
 __all__ = [
@@ -377,19 +378,7 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "central_inspection": N_("Assigned by an environmental inspection"),  # 督察交办
         "other": N_("Other"),  # 其他
     },
-    "evasive_method": {
-        "hidden_pipe": N_("Hidden pipe"),  # 暗管
-        "seepage_well": N_("Seepage well"),  # 渗井
-        "seepage_pit": N_("Seepage pit"),  # 渗坑
-        "fissure": N_("Fissure"),  # 裂隙
-        "karst_cave": N_("Karst cave"),  # 溶洞
-        "injection": N_("Injection"),  # 灌注
-        "emergency_bypass": N_(
-            "Emergency bypass opened without an emergency"
-        ),  # 非紧急情况下开启应急排放通道
-        "falsified_monitoring": N_("Tampered or falsified monitoring data"),  # 篡改、伪造监测数据
-        "abnormal_treatment": N_("Treatment facilities not run normally"),  # 不正常运行防治污染设施
-    },
+    "evasive_method": dict(EVASIVE_METHOD_LABELS),
     "penalty_type": {
         "warning": N_("Warning"),  # 警告
         "circulated_criticism": N_("Circulated criticism"),  # 通报批评

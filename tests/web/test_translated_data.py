@@ -283,6 +283,23 @@ def test_the_evasive_methods_of_an_alert_read_in_the_pages_language(client, worl
         assert not CJK.search(english), english
 
 
+def test_the_alerts_api_gives_the_evasive_methods_in_the_requests_language(
+    client, auth, world, session
+):
+    alert = _evasive_alert(session, world)
+    officer = auth.login(Role.OFFICER, jurisdictions=(COUNTY,))
+    url = f"/api/v1/violations/{alert.violation_id}/alerts"
+
+    def reason(query: str) -> str:
+        body = client.get(url + query, headers=officer.headers).get_json()
+        return next(a["reason"] for a in body if a["predicate"] == "evasive_discharge")
+
+    assert reason("").endswith("：暗管、溶洞")
+    english = reason("?lang=en")
+    assert english.endswith("by evasive means: Hidden pipe, Karst cave"), english
+    assert not CJK.search(english)
+
+
 def test_evasive_methods_no_label_knows_are_shown_as_stored(client, world, session):
     alert = _evasive_alert(session, world)
     alert.params = {**alert.params, "methods": "暗管、废弃矿井"}
