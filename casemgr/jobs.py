@@ -179,13 +179,15 @@ def run_tasks() -> str:
 
 
 def refresh_dashboards() -> str:
-    """Rebuild the dashboard rollups per county and month (every five minutes): the
-    province-wide charts read them instead of every case, deadline and payment."""
+    """Rebuild the dashboard rollups per county and month and keep the daily tier snapshots
+    (every five minutes): the province-wide charts read them instead of every case, deadline,
+    payment and score."""
     with app_context():
         report = dashboard_rollups.refresh(db.session())
         return (
-            f"{report.case_rows} case, {report.money_rows} money and "
-            f"{report.overdue_rows} deadline rows in {report.seconds:.3f} s"
+            f"{report.case_rows} case, {report.money_rows} money, "
+            f"{report.overdue_rows} deadline and {report.tier_rows} past-day tier rows "
+            f"in {report.seconds:.3f} s"
         )
 
 

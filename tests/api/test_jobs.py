@@ -92,6 +92,15 @@ def test_the_daily_inspection_and_credit_jobs_run_on_an_empty_system(bound):
     assert jobs.expire_publications() == "0 expired publications rescored, 0 notifications"
 
 
+def test_the_dashboard_job_reports_the_rollups_and_the_past_day_tier_rows(bound):
+    import re
+
+    report = jobs.refresh_dashboards()
+    assert re.fullmatch(
+        r"\d+ case, \d+ money, \d+ deadline and \d+ past-day tier rows in \d+\.\d{3} s", report
+    ), report
+
+
 def test_the_task_job_runs_what_is_queued(bound, session, auth):
     from casemgr.models import Task, TaskStatus
     from casemgr.services import tasks
