@@ -7,6 +7,10 @@ sub-levels; the publication, objection and repair periods; the consequences of e
 inspection class and sampling weight, green-credit flags). Nothing of this is code: a province
 that changes its cut-offs edits the file and bumps its version.
 
+Texts are Chinese, the official wording; each may have an English twin beside it (``name_en``,
+``source_en``, ``basis_en``, ``label_en``, ``assumptions_en``), optional so that a provincial
+file without them still loads. :func:`text` picks the one for a locale.
+
 :func:`load_scheme` rejects a bad file with :class:`SchemeError`, whose ``path`` names the bad
 field (``groups[1].indicators[0].bands[2].fraction``).
 
@@ -18,14 +22,15 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from os import PathLike
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from credit.facts import FactKind
+from credit.reading import At, SchemeError
 
 __all__ = [
     "SHIPPED",
@@ -45,11 +50,11 @@ __all__ = [
     "Veto",
     "load_scheme",
     "shipped_scheme",
+    "text",
 ]
 
 SCHEME_DIR = Path(__file__).resolve().parent / "schemes"
 SHIPPED = ("guizhou-2019", "national-2013", "five-colour")
-T = TypeVar("T")
 
 
 class Tier(enum.StrEnum):
@@ -74,14 +79,6 @@ class MeasureKind(enum.StrEnum):
     SHARE = "share"  # the mean of their values (on-time rectifications); none without data
 
 
-class SchemeError(ValueError):
-    """A scheme file that cannot be used: ``path`` is the bad field, ``message`` why."""
-
-    def __init__(self, path: str, message: str) -> None:
-        self.path, self.message = path, message
-        super().__init__(f"{path}: {message}")
-
-
 @dataclass(frozen=True, slots=True)
 class Measure:
     kind: MeasureKind
@@ -97,6 +94,7 @@ class Band:
     upto: float | None
     fraction: float
     label: str = ""
+    label_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +106,8 @@ class Indicator:
     bands: tuple[Band, ...]
     missing: float  # the fraction earned when the measure has no data (latest, share)
     basis: str = ""
+    name_en: str = ""
+    basis_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +116,7 @@ class Group:
     name: str
     points: float
     indicators: tuple[Indicator, ...]
+    name_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,8 @@ class Veto:
     months: int
     tier: Tier
     basis: str
+    name_en: str = ""
+    basis_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +145,8 @@ class Downgrade:
     steps: int
     to: Tier | None
     basis: str
+    name_en: str = ""
+    basis_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +158,7 @@ class TierRule:
     name: str
     min_score: float
     sublevels: tuple[float, ...] = ()
+    name_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +205,9 @@ class Scheme:
     graph_risk: GraphRiskRule | None
     periods: Periods
     consequences: Mapping[Tier, Consequence] = field(default_factory=dict)
+    name_en: str = ""
+    source_en: str = ""
+    assumptions_en: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -216,92 +225,10 @@ class Scheme:
 # -- reading ----------------------------------------------------------------------------------
 
 
-class _At:
-    """A JSON object being read, with its path for error messages."""
-
-    def __init__(self, data: object, path: str) -> None:
-        if not isinstance(data, dict):
-            raise SchemeError(path or "(root)", "must be an object")
-        self.data: dict[str, Any] = data
-        self.path = path
-
-    def sub(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
-
-    def get(self, key: str, kind: type[T], default: T | None = None) -> T:
-        value = self.data.get(key, default)
-        if value is None:
-            raise SchemeError(self.sub(key), "is required")
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            raise SchemeError(self.sub(key), f"must be {_KIND_TEXT.get(kind, kind.__name__)}")
-        return value
-
-    def number(self, key: str, low: float, high: float, default: float | None = None) -> float:
-        value = self.get(key, float, default)
-        if not low <= value <= high:
-            raise SchemeError(self.sub(key), f"must be between {low:g} and {high:g}")
-        return value
-
-    def whole(self, key: str, low: int, high: int, default: int | None = None) -> int:
-        value = self.get(key, int, default)
-        if not low <= value <= high:
-            raise SchemeError(self.sub(key), f"must be between {low} and {high}")
-        return value
-
-    def text(self, key: str, default: str | None = None) -> str:
-        value = self.get(key, str, default)
-        if not value.strip() and default is None:
-            raise SchemeError(self.sub(key), "must not be empty")
-        return value
-
-    def choice(self, key: str, enum_type: type[Any], default: str | None = None) -> Any:
-        value = self.text(key, default)
-        try:
-            return enum_type(value)
-        except ValueError:
-            allowed = ", ".join(e.value for e in enum_type)
-            raise SchemeError(self.sub(key), f"{value!r} is not one of: {allowed}") from None
-
-    def items(self, key: str, read: Callable[[_At], T], *, required: bool = True) -> tuple[T, ...]:
-        value = self.data.get(key, None if required else [])
-        if not isinstance(value, list) or (required and not value):
-            raise SchemeError(
-                self.sub(key), "must be a non-empty list" if required else "must be a list"
-            )
-        return tuple(read(_At(item, f"{self.sub(key)}[{i}]")) for i, item in enumerate(value))
-
-    def strings(self, key: str, enum_type: type[Any] | None = None) -> tuple[Any, ...]:
-        value = self.data.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise SchemeError(self.sub(key), "must be a list of strings")
-        if enum_type is None:
-            return tuple(value)
-        out = []
-        for i, v in enumerate(value):
-            try:
-                out.append(enum_type(v))
-            except ValueError:
-                allowed = ", ".join(e.value for e in enum_type)
-                raise SchemeError(
-                    f"{self.sub(key)}[{i}]", f"{v!r} is not one of: {allowed}"
-                ) from None
-        return tuple(out)
-
-
-_KIND_TEXT = {
-    float: "a number",
-    int: "a whole number",
-    str: "text",
-    bool: "true or false",
-    dict: "an object",
-    list: "a list",
-}
 _MONTHS = 600  # 50 years: a window longer than that is a typo
 
 
-def _measure(at: _At) -> Measure:
+def _measure(at: At) -> Measure:
     return Measure(
         kind=at.choice("kind", MeasureKind),
         fact=at.choice("fact", FactKind),
@@ -310,14 +237,16 @@ def _measure(at: _At) -> Measure:
     )
 
 
-def _band(at: _At) -> Band:
+def _band(at: At) -> Band:
     upto = at.data.get("upto")
     if upto is not None:
         upto = at.get("upto", float)
-    return Band(upto, at.number("fraction", 0.0, 1.0), at.text("label", ""))
+    return Band(
+        upto, at.number("fraction", 0.0, 1.0), at.text("label", ""), at.text("label_en", "")
+    )
 
 
-def _indicator(at: _At) -> Indicator:
+def _indicator(at: At) -> Indicator:
     bands = at.items("bands", _band)
     for i, (a, b) in enumerate(zip(bands, bands[1:], strict=False), 1):
         if a.upto is None or (b.upto is not None and b.upto <= a.upto):
@@ -330,19 +259,22 @@ def _indicator(at: _At) -> Indicator:
         id=at.text("id"),
         name=at.text("name"),
         points=at.number("points", 0.0, 1000.0),
-        measure=_measure(_At(at.data.get("measure"), at.sub("measure"))),
+        measure=_measure(At(at.data.get("measure"), at.sub("measure"))),
         bands=bands,
         missing=at.number("missing", 0.0, 1.0, 1.0),
         basis=at.text("basis", ""),
+        name_en=at.text("name_en", ""),
+        basis_en=at.text("basis_en", ""),
     )
 
 
-def _group(at: _At) -> Group:
+def _group(at: At) -> Group:
     group = Group(
         at.text("id"),
         at.text("name"),
         at.number("points", 0.0, 1000.0),
         at.items("indicators", _indicator),
+        at.text("name_en", ""),
     )
     total = sum(i.points for i in group.indicators)
     if abs(total - group.points) > 1e-9:
@@ -352,7 +284,7 @@ def _group(at: _At) -> Group:
     return group
 
 
-def _veto(at: _At) -> Veto:
+def _veto(at: At) -> Veto:
     facts = at.strings("facts", FactKind)
     if not facts:
         raise SchemeError(at.sub("facts"), "must name at least one fact kind")
@@ -363,10 +295,12 @@ def _veto(at: _At) -> Veto:
         at.whole("months", 1, _MONTHS),
         at.choice("tier", Tier),
         at.text("basis"),
+        at.text("name_en", ""),
+        at.text("basis_en", ""),
     )
 
 
-def _downgrade(at: _At) -> Downgrade:
+def _downgrade(at: At) -> Downgrade:
     to = at.choice("to", Tier) if at.data.get("to") is not None else None
     steps = at.whole("steps", 0, 4, 0)
     if to is None and steps == 0:
@@ -380,10 +314,12 @@ def _downgrade(at: _At) -> Downgrade:
         steps,
         to,
         at.text("basis"),
+        at.text("name_en", ""),
+        at.text("basis_en", ""),
     )
 
 
-def _tier(at: _At) -> TierRule:
+def _tier(at: At) -> TierRule:
     sub = at.data.get("sublevels", [])
     if not isinstance(sub, list) or not all(isinstance(v, int | float) for v in sub):
         raise SchemeError(at.sub("sublevels"), "must be a list of numbers")
@@ -392,6 +328,7 @@ def _tier(at: _At) -> TierRule:
         at.text("name"),
         at.number("min_score", 0.0, 1000.0),
         tuple(float(v) for v in sub),
+        at.text("name_en", ""),
     )
     levels = rule.sublevels
     if levels and (
@@ -402,13 +339,13 @@ def _tier(at: _At) -> TierRule:
     return rule
 
 
-def _consequences(at: _At, tiers: tuple[TierRule, ...]) -> dict[Tier, Consequence]:
+def _consequences(at: At, tiers: tuple[TierRule, ...]) -> dict[Tier, Consequence]:
     out: dict[Tier, Consequence] = {}
     for rule in tiers:
         key = rule.tier.value
         if key not in at.data:
             raise SchemeError(at.sub(key), "is required (every tier needs its consequences)")
-        c = _At(at.data[key], at.sub(key))
+        c = At(at.data[key], at.sub(key))
         out[rule.tier] = Consequence(
             c.text("inspection_class"),
             c.number("sampling_weight", 0.0, 100.0),
@@ -417,7 +354,7 @@ def _consequences(at: _At, tiers: tuple[TierRule, ...]) -> dict[Tier, Consequenc
     return out
 
 
-def _periods(at: _At) -> Periods:
+def _periods(at: At) -> Periods:
     p = Periods(
         at.whole("publication_min_months", 0, _MONTHS),
         at.whole("publication_max_months", 1, _MONTHS),
@@ -431,7 +368,7 @@ def _periods(at: _At) -> Periods:
 
 def parse_scheme(data: object) -> Scheme:
     """A scheme from parsed JSON; raises :class:`SchemeError` naming the bad field."""
-    at = _At(data, "")
+    at = At(data, "")
     try:
         effective = date.fromisoformat(at.text("effective_from"))
     except ValueError:
@@ -450,10 +387,13 @@ def parse_scheme(data: object) -> Scheme:
         raise SchemeError("groups", "indicator ids must be unique")
     graph_risk = None
     if at.data.get("graph_risk") is not None:
-        g = _At(at.data["graph_risk"], "graph_risk")
+        g = At(at.data["graph_risk"], "graph_risk")
         graph_risk = GraphRiskRule(g.number("max_points", 0.0, 1000.0), g.text("group"))
         if graph_risk.group not in {x.id for x in groups}:
             raise SchemeError("graph_risk.group", f"{graph_risk.group!r} is not a group id")
+    assumptions, assumptions_en = at.strings("assumptions"), at.strings("assumptions_en")
+    if assumptions_en and len(assumptions_en) != len(assumptions):
+        raise SchemeError("assumptions_en", "must give one English twin per assumption")
     tier_set = {t.tier for t in tiers}
     vetoes = at.items("vetoes", _veto, required=False)
     downgrades = at.items("downgrades", _downgrade, required=False)
@@ -470,14 +410,17 @@ def parse_scheme(data: object) -> Scheme:
         name=at.text("name"),
         effective_from=effective,
         source=at.text("source"),
-        assumptions=at.strings("assumptions"),
+        assumptions=assumptions,
         groups=groups,
         vetoes=vetoes,
         downgrades=downgrades,
         tiers=tiers,
         graph_risk=graph_risk,
-        periods=_periods(_At(at.data.get("periods"), "periods")),
-        consequences=_consequences(_At(at.data.get("consequences"), "consequences"), tiers),
+        periods=_periods(At(at.data.get("periods"), "periods")),
+        consequences=_consequences(At(at.data.get("consequences"), "consequences"), tiers),
+        name_en=at.text("name_en", ""),
+        source_en=at.text("source_en", ""),
+        assumptions_en=assumptions_en,
     )
 
 
@@ -496,3 +439,25 @@ def shipped_scheme(scheme_id: str) -> Scheme:
     if scheme_id not in SHIPPED:
         raise SchemeError("scheme", f"{scheme_id!r} is not one of: {', '.join(SHIPPED)}")
     return load_scheme(SCHEME_DIR / f"{scheme_id}.json")
+
+
+def text(obj: object, field: str, locale: object) -> Any:
+    """The text ``field`` of a scheme object (or of a mapping) in ``locale``: its English twin
+    ``<field>_en`` for an English locale (``en``, ``en_GB``...) when given, else the field
+    itself, the scheme's Chinese. ``assumptions`` gives a tuple; a missing field gives "".
+
+    >>> band = Band(0.05, 1.0, "超标率<5%", "exceedance < 5%")
+    >>> text(band, "label", "en"), text(band, "label", "zh_CN")
+    ('exceedance < 5%', '超标率<5%')
+    >>> text(Band(None, 0.0, "有"), "label", "en")  # no twin: the Chinese
+    '有'
+    >>> text({"name": "执法监管", "name_en": "Enforcement"}, "name", "en")
+    'Enforcement'
+    """
+    get = obj.get if isinstance(obj, Mapping) else lambda key: getattr(obj, key, "")
+    if str(locale).lower().startswith("en"):
+        twin = get(f"{field}_en")
+        if twin:
+            return twin
+    value = get(field)
+    return "" if value is None else value

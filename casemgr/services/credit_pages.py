@@ -501,6 +501,8 @@ def scheme_periods(scheme: Scheme) -> dict[str, Any]:
         "scheme_name": scheme.name,
         "scheme_key": scheme.key,
         "scheme_source": scheme.source,
+        "scheme_name_en": scheme.name_en,  # the English twins (credit.schemes.text)
+        "scheme_source_en": scheme.source_en,
         "objection_days": scheme.periods.objection_days,
         "publication_min_months": scheme.periods.publication_min_months,
         "publication_max_months": scheme.periods.publication_max_months,

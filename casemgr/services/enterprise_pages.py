@@ -12,7 +12,7 @@ graph shows anonymously still shows its tier: that a related party is red is the
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -39,7 +39,7 @@ from casemgr.repositories.graph import chunks, enterprise_cards
 from casemgr.services import enterprises, graph
 from casemgr.services.access import audit_list_read, organ_violations, require
 from casemgr.services.credit import SEED_TIERS, risk_config
-from credit.schemes import Scheme
+from credit.schemes import Band, Downgrade, Scheme, Veto
 
 __all__ = [
     "ABNORMAL",
@@ -304,12 +304,19 @@ def case_history(
 
 @dataclass(frozen=True)
 class RuleInfo:
-    """What the page shows beside a contribution: its group's name, the legal basis of its
-    rule (the scheme's own data) and how its measure reads."""
+    """What the page shows beside a contribution: its rule's and group's names, the legal basis
+    of its rule (the scheme's own data, Chinese with an English twin each, read with
+    :func:`credit.schemes.text`), how its measure reads and its bands by Chinese label (the
+    label a score stores)."""
 
     group: str
     basis: str
     measure_kind: str  # count, sum, latest, share; "" for rules without a measure
+    name: str = ""
+    name_en: str = ""
+    group_en: str = ""
+    basis_en: str = ""
+    bands: Mapping[str, Band] = field(default_factory=dict)
 
 
 def rule_info(scheme: Scheme) -> dict[str, RuleInfo]:
@@ -317,16 +324,30 @@ def rule_info(scheme: Scheme) -> dict[str, RuleInfo]:
     out: dict[str, RuleInfo] = {}
     for group in scheme.groups:
         for ind in group.indicators:
-            out[ind.id] = RuleInfo(group.name, ind.basis, ind.measure.kind.value)
-    for veto in scheme.vetoes:
-        out[veto.id] = RuleInfo("", veto.basis, "")
-    for down in scheme.downgrades:
-        out[down.id] = RuleInfo("", down.basis, "")
+            out[ind.id] = RuleInfo(
+                group.name,
+                ind.basis,
+                ind.measure.kind.value,
+                ind.name,
+                ind.name_en,
+                group.name_en,
+                ind.basis_en,
+                {b.label: b for b in ind.bands},
+            )
+    rules: tuple[Veto | Downgrade, ...] = (*scheme.vetoes, *scheme.downgrades)
+    for rule in rules:
+        out[rule.id] = RuleInfo("", rule.basis, "", rule.name, rule.name_en, "", rule.basis_en)
     if scheme.graph_risk is not None:
         # No law fixes graph risk: its basis is the scheme's own stated assumption.
-        name = next((g.name for g in scheme.groups if g.id == scheme.graph_risk.group), "")
-        basis = next((a for a in scheme.assumptions if "graph risk" in a.lower()), scheme.source)
-        out["graph_risk"] = RuleInfo(name, basis, "sum")
+        risk = next((g for g in scheme.groups if g.id == scheme.graph_risk.group), None)
+        pairs = zip(scheme.assumptions, scheme.assumptions_en or scheme.assumptions, strict=True)
+        zh, en = next(
+            ((a, b) for a, b in pairs if "关联风险" in a or "graph risk" in b.lower()),
+            (scheme.source, scheme.source_en),
+        )
+        name, name_en = (risk.name, risk.name_en) if risk else ("", "")
+        # credit.scoring names the line 关联风险 (graph risk).
+        out["graph_risk"] = RuleInfo(name, zh, "sum", "关联风险", "Graph risk", name_en, en)
     return out
 
 

@@ -24,6 +24,7 @@ from casemgr.schemas.credit import ObjectionArgs, RepairArgs, RequestDecisionArg
 from casemgr.security import page_actor
 from casemgr.services import credit, credit_pages, credit_requests
 from casemgr.web.forms import FormState, attempt, submitted
+from casemgr.web.legal import scheme_text
 from credit.facts import FactKind
 from credit.schemes import Scheme
 
@@ -106,7 +107,7 @@ def _day(raw: str) -> date | None:
 def _tier_options(scheme: Scheme) -> list[tuple[str, str]]:
     """The tier filter's choices: each tier with the scheme's own name, then abnormal."""
     options = [
-        (rule.tier.value, f"{gettext(TIER_LABELS[rule.tier.value])} · {rule.name}")
+        (rule.tier.value, f"{gettext(TIER_LABELS[rule.tier.value])} · {scheme_text(rule, 'name')}")
         for rule in scheme.tiers
     ]
     return [*options, (credit_pages.ABNORMAL, gettext(TIER_LABELS[credit_pages.ABNORMAL]))]

@@ -23,6 +23,7 @@ from casemgr.services import credit, enterprise_pages, enterprises, graph, sourc
 from casemgr.services.localtime import local_today
 from casemgr.web import case_labels
 from casemgr.web.forms import FormState, attempt
+from casemgr.web.legal import scheme_text
 from credit.schemes import Scheme, Tier
 
 bp = Blueprint("enterprises_pages", __name__)
@@ -215,7 +216,8 @@ def _search_options(scheme: Scheme) -> dict[str, list[tuple[str, str]]]:
     """The choices of the search form's selects, labelled in the request's language."""
     session = db.session()
     tier = [
-        (t.tier.value, f"{gettext(LABELS['tier'][t.tier.value])} · {t.name}") for t in scheme.tiers
+        (t.tier.value, f"{gettext(LABELS['tier'][t.tier.value])} · {scheme_text(t, 'name')}")
+        for t in scheme.tiers
     ]
     return {
         "county": [

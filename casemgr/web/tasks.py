@@ -44,6 +44,7 @@ from casemgr.services import credit, task_kinds, tasks, territories
 from casemgr.services.credit_export import ABNORMAL
 from casemgr.services.localtime import LOCAL, local_today
 from casemgr.web.forms import FormState, attempt, submitted
+from casemgr.web.legal import scheme_text
 
 bp = Blueprint("tasks_pages", __name__)
 
@@ -303,7 +304,10 @@ def _areas(actor: Actor) -> tuple[list[tuple[str, str]], list[tuple[str, list[tu
 
 def _tier_options() -> list[tuple[str, str]]:
     scheme = credit.scheme_named(current_app.config["CREDIT_SCHEME"])
-    options = [(rule.tier.value, f"{rule.name} ({rule.tier.value})") for rule in scheme.tiers]
+    options = [
+        (rule.tier.value, f"{scheme_text(rule, 'name')} ({rule.tier.value})")
+        for rule in scheme.tiers
+    ]
     return [*options, (ABNORMAL, gettext("Not rateable (abnormal)"))]
 
 
@@ -443,7 +447,7 @@ def _outcome_of(task: Task, actor: Actor) -> dict[str, Any]:
     tier_names = {}
     if isinstance(result.get("tiers"), dict):
         scheme = credit.scheme_named(current_app.config["CREDIT_SCHEME"])
-        tier_names = {rule.tier.value: rule.name for rule in scheme.tiers}
+        tier_names = {rule.tier.value: scheme_text(rule, "name") for rule in scheme.tiers}
     review = None
     if task.kind == "link_run" and "linking_pages.review_queue" in current_app.view_functions:
         review = url_for("linking_pages.review_queue")

@@ -244,3 +244,27 @@ def test_the_credit_pages_cite_their_legal_basis_in_the_pages_language(browser_a
     else:
         other = "en"
     assert EVALUATION_BASIS[other] not in tiers and REPAIR_BASIS[other] not in form
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_schemes_own_texts_show_in_the_pages_language(browser_as, session, lang):
+    ent = EnterpriseFactory(name="贵州清水江纸业有限公司", county_code="520102")
+    session.commit()
+    browser, _ = browser_as(Role.CREDIT_REGULATOR)
+    query = "?lang=en" if lang == "en" else ""
+    tiers = browser.get(f"/credit{query}").text
+    form = browser.get(f"/credit/requests/new?enterprise={ent.id}&kind=objection&{query[1:]}").text
+    texts = {
+        "zh": ("环保诚信企业", "贵州省企业环境信用评价指标体系（2019）", "黔环通〔2019〕181号"),
+        "en": (
+            "Environmentally trustworthy enterprise",
+            "Guizhou enterprise environmental credit evaluation indicators (2019)",
+            "Qianhuantong [2019] No. 181",
+        ),
+    }
+    other = "zh" if lang == "en" else "en"
+    for page in (tiers, form):
+        assert all(t in page for t in texts[lang][1:]), texts[lang]
+        assert not any(t in page for t in texts[other])
+    # The tiers of the scheme, in its table and in the tier filter.
+    assert tiers.count(texts[lang][0]) == 2 and texts[other][0] not in tiers

@@ -440,3 +440,36 @@ def test_the_pages_speak_english_on_request(browser_as, web):
     assert labels["shareholder"] == "Shareholder 60%"
     graph = browser.get(f"/enterprises/{a.id}/graph?lang=en").text
     assert "Paths to risky parties" in graph and "outside jurisdiction" in graph
+
+
+def _credit_section(html):
+    section = re.search(r'<section class="card" aria-labelledby="credit">.*?</section>', html, re.S)
+    assert section, "a credit section"
+    return section.group(0)
+
+
+def test_the_credit_section_shows_the_schemes_texts_in_the_pages_language(browser_as, record):
+    ent = record["enterprise"]
+    browser, _user = browser_as(Role.OFFICER, jurisdictions=(RENHUAI,))
+    english = _credit_section(browser.get(f"/enterprises/{ent.id}?lang=en").text)
+    finding = re.search(r'<tr class="counts kind-indicator">.*?</tr>', english, re.S)
+    assert finding and "Problems found in inspections" in finding.group(0)
+    assert "Enterprise primary responsibility" in finding.group(0)
+    assert "1–2 problems" in finding.group(0) and "Assumption [R]" in finding.group(0)
+    assert "Environmentally good enterprise" in english
+    assert "Guizhou enterprise environmental credit evaluation indicators (2019)" in english
+    assert "Qianhuantong [2019] No. 181" in english  # the scheme's source
+    assert "Qianhuantong [2018] No. 116" in english and "Huanfa [2013] No. 150" in english
+    assert "Graph risk may cost up to 10 points" in english  # the assumptions
+    leftover = re.findall(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+", english)
+    assert not leftover, f"Chinese on the English page: {leftover}"
+
+    chinese = _credit_section(browser.get(f"/enterprises/{ent.id}").text)
+    finding = re.search(r'<tr class="counts kind-indicator">.*?</tr>', chinese, re.S)
+    assert finding and "检查发现问题" in finding.group(0) and "1–2项" in finding.group(0)
+    assert "假设〔待核实〕" in finding.group(0) and "企业主体责任" in finding.group(0)
+    assert "贵州省企业环境信用评价指标体系（2019）" in chinese and "环保良好企业" in chinese
+    assert "黔环通〔2018〕116号" in chinese and "关联风险最多扣 10 分" in chinese
+    shown = re.sub(r"<[^>]+>", " ", chinese)
+    for english_text in ("Qianhuantong", "Huanfa", "[R]", "ssumption", "Graph risk"):
+        assert english_text not in shown

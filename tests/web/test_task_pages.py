@@ -379,3 +379,12 @@ def test_task_pages_need_a_login(client):
     for url in ("/tasks", "/tasks/1", "/tasks/1/status", "/tasks/new/import"):
         resp = client.get(url)
         assert resp.status_code == 302 and "/login" in resp.headers["Location"], url
+
+
+def test_the_export_form_names_the_tiers_in_the_pages_language(regulator):
+    browser, _user = regulator
+    chinese = browser.get("/tasks/new/credit-export").text
+    assert "环保诚信企业 (green)" in chinese
+    english = browser.get("/tasks/new/credit-export?lang=en").text
+    assert "Environmentally trustworthy enterprise (green)" in english
+    assert "环保诚信企业" not in english
