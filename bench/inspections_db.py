@@ -1033,6 +1033,13 @@ def section(result: dict[str, Any]) -> str:
 # ------------------------------------------------------------------------------------------------
 
 
+def _portable(value: Any) -> str:
+    """An argument as the result file records it: a path under the repository relative to it."""
+    if isinstance(value, Path) and value.is_absolute() and value.is_relative_to(ROOT):
+        return str(value.relative_to(ROOT))
+    return str(value)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     add_server_argument(parser)
@@ -1106,7 +1113,9 @@ def main() -> None:
             "draw_seed": DRAW_SEED,
             "code": code,
             "targets_s": TARGETS,
-            "args": {k: str(v) for k, v in vars(args).items() if k != "server"},
+            # Paths relative to the repository: the result is committed and read on other
+            # machines.
+            "args": {k: _portable(v) for k, v in vars(args).items() if k != "server"},
         }
         for phase, measure in (("draw", measure_draw), ("reminders", measure_reminders)):
             if phase in args.phases:
