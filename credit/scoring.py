@@ -26,15 +26,27 @@ from datetime import date
 from functools import lru_cache
 
 from credit.facts import Fact, FactKind, effective_facts
-from credit.schemes import Indicator, Measure, MeasureKind, Scheme, Tier, TierRule
+from credit.schemes import (
+    Downgrade,
+    Indicator,
+    Measure,
+    MeasureKind,
+    Scheme,
+    Tier,
+    TierRule,
+    Veto,
+)
 
 __all__ = [
+    "Assessment",
     "Contribution",
     "ContributionKind",
     "Score",
     "Status",
     "months_after",
     "months_before",
+    "assess",
+    "finish",
     "score",
 ]
 
@@ -124,26 +136,38 @@ def _cutoff(as_of: date, months: int) -> date:
 
 
 def _by_kind(facts: Iterable[Fact]) -> dict[FactKind, list[Fact]]:
-    """The facts grouped by kind, in their order (each window then reads only its kind)."""
+    """The facts grouped by kind, each group oldest first (by day, then recording day and
+    record): each window then reads only its kind, already in order."""
     out: dict[FactKind, list[Fact]] = {}
     for f in facts:
         out.setdefault(f.kind, []).append(f)
+    for group in out.values():
+        if len(group) > 1:
+            group.sort(key=_fact_order)
     return out
 
 
+def _fact_order(f: Fact) -> tuple[date, date, str]:
+    return (f.on, f.recorded, f.record)
+
+
 def _in_window(
-    facts: Iterable[Fact], kind: FactKind, as_of: date, months: int, levels: Sequence[str] = ()
-) -> list[Fact]:
-    """Facts of the kind that happened within `months` before `as_of` (after the cut-off day,
-    up to and including `as_of`), of the given levels if any, oldest first."""
+    facts: Sequence[Fact], as_of: date, months: int, levels: Sequence[str] = ()
+) -> Sequence[Fact]:
+    """Those of ``facts`` (one kind, oldest first: a group of :func:`_by_kind`) that happened
+    within `months` before `as_of` (after the cut-off day, up to and including `as_of`), of
+    the given levels if any, oldest first. Not to be modified: it may be ``facts`` itself."""
+    if not facts:
+        return facts
     cutoff = _cutoff(as_of, months)
-    found = [
-        f for f in facts if f.kind is kind and cutoff < f.on and (not levels or f.level in levels)
-    ]
-    return sorted(found, key=lambda f: (f.on, f.recorded, f.record))
+    if not levels:
+        if facts[0].on > cutoff:
+            return facts
+        return [f for f in facts if cutoff < f.on]
+    return [f for f in facts if cutoff < f.on and f.level in levels]
 
 
-def _measure(m: Measure, facts: list[Fact]) -> float | None:
+def _measure(m: Measure, facts: Sequence[Fact]) -> float | None:
     if m.kind is MeasureKind.COUNT:
         return float(len(facts))
     if m.kind is MeasureKind.SUM:
@@ -160,7 +184,7 @@ def _indicator(
     ind: Indicator, group: str, facts: dict[FactKind, list[Fact]], as_of: date, key: str
 ) -> Contribution:
     m = ind.measure
-    found = _in_window(facts.get(m.fact, ()), m.fact, as_of, m.months, m.levels)
+    found = _in_window(facts.get(m.fact, ()), as_of, m.months, m.levels)
     value = _measure(m, found)
     if value is None:
         fraction, label = ind.missing, "no data"
@@ -188,6 +212,51 @@ def _tier_of(tiers: Sequence[TierRule], points: float) -> tuple[TierRule, int | 
     return rule, next(i for i, low in enumerate(rule.sublevels, 1) if points >= low - 1e-9)
 
 
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What an enterprise's facts say as of a day, before graph risk (评价依据): the indicator
+    lines, the downgrade events and vetoes found in their windows (with their records) and the
+    latest not-rateable flag. Graph risk changes none of it, only the points and so the tier
+    (:func:`finish`): the nightly run assesses each enterprise once and finishes it twice, on
+    its own and with the risk its related parties bring."""
+
+    scheme: Scheme
+    as_of: date
+    lines: tuple[Contribution, ...]
+    downgrades: tuple[tuple[Downgrade, tuple[str, ...]], ...]
+    vetoes: tuple[tuple[Veto, tuple[str, ...]], ...]
+    flag: Fact | None
+
+
+def assess(scheme: Scheme, facts: Sequence[Fact], as_of: date) -> Assessment:
+    """Measure the facts that count as of `as_of` (:func:`credit.facts.effective_facts`; the
+    facts may include later ones) against the scheme's indicators, downgrades and vetoes."""
+    known = effective_facts(list(facts), as_of)
+    kinds = _by_kind(known)
+    key = scheme.key
+    lines = tuple(
+        _indicator(ind, g.id, kinds, as_of, key) for g in scheme.groups for ind in g.indicators
+    )
+    downgrades = []
+    for down in scheme.downgrades:
+        found = _in_window(kinds.get(down.fact, ()), as_of, down.months, down.levels)
+        if found:
+            downgrades.append((down, tuple(f.record for f in found)))
+    vetoes = []
+    for veto in scheme.vetoes:
+        records = tuple(
+            f.record
+            for kind in veto.facts
+            for f in _in_window(kinds.get(kind, ()), as_of, veto.months)
+        )
+        if records:
+            vetoes.append((veto, records))
+    flags = kinds.get(FactKind.NOT_RATEABLE)
+    return Assessment(
+        scheme, as_of, lines, tuple(downgrades), tuple(vetoes), flags[-1] if flags else None
+    )
+
+
 def score(
     scheme: Scheme,
     facts: Sequence[Fact],
@@ -210,12 +279,17 @@ def score(
     graph_paths : sequence of str
         The explained paths behind `graph_risk`, kept in its contribution.
     """
+    return finish(assess(scheme, facts, as_of), graph_risk=graph_risk, graph_paths=graph_paths)
+
+
+def finish(
+    assessment: Assessment, *, graph_risk: float = 0.0, graph_paths: Sequence[str] = ()
+) -> Score:
+    """The score of an assessment with `graph_risk` points of graph risk (explained by
+    `graph_paths`): the same as :func:`score` of its facts with that risk."""
+    scheme, as_of = assessment.scheme, assessment.as_of
     key = scheme.key
-    known = effective_facts(list(facts), as_of)
-    kinds = _by_kind(known)
-    lines = [
-        _indicator(ind, g.id, kinds, as_of, key) for g in scheme.groups for ind in g.indicators
-    ]
+    lines = list(assessment.lines)
     points = sum(c.points for c in lines)
     if scheme.graph_risk is not None and graph_risk > 0:
         cost = round(min(graph_risk, scheme.graph_risk.max_points), 4)
@@ -239,10 +313,7 @@ def score(
     tiers = [t.tier for t in scheme.tiers]
     tier = rule.tier
 
-    for down in scheme.downgrades:
-        found = _in_window(kinds.get(down.fact, ()), down.fact, as_of, down.months, down.levels)
-        if not found:
-            continue
+    for down, records in assessment.downgrades:
         index = min(tiers.index(tier) + down.steps, len(tiers) - 1)
         if down.to is not None:
             index = max(index, tiers.index(down.to))
@@ -257,45 +328,34 @@ def score(
                 0.0,
                 None,
                 tier.value,
-                tuple(f.record for f in found),
+                records,
                 key,
             )
         )
 
-    vetoes = []
-    for veto in scheme.vetoes:
-        found = [
-            f
-            for kind in veto.facts
-            for f in _in_window(kinds.get(kind, ()), kind, as_of, veto.months)
-        ]
-        if found:
-            vetoes.append(veto)
-            lines.append(
-                Contribution(
-                    ContributionKind.VETO,
-                    veto.id,
-                    veto.name,
-                    "",
-                    0.0,
-                    0.0,
-                    None,
-                    veto.tier.value,
-                    tuple(f.record for f in found),
-                    key,
-                )
+    for veto, records in assessment.vetoes:
+        lines.append(
+            Contribution(
+                ContributionKind.VETO,
+                veto.id,
+                veto.name,
+                "",
+                0.0,
+                0.0,
+                None,
+                veto.tier.value,
+                records,
+                key,
             )
-    if vetoes:
-        tier = max((v.tier for v in vetoes), key=lambda t: t.rank)
+        )
+    if assessment.vetoes:
+        tier = max((v.tier for v, _ in assessment.vetoes), key=lambda t: t.rank)
     if tier is not rule.tier:
         sublevel = None
 
     status = Status.RATED
-    flags = sorted(
-        kinds.get(FactKind.NOT_RATEABLE, ()),
-        key=lambda f: (f.on, f.recorded, f.record),
-    )
-    if flags and (flags[-1].value is None or flags[-1].value >= 0.5) and not vetoes:
+    flag = assessment.flag
+    if flag is not None and (flag.value is None or flag.value >= 0.5) and not assessment.vetoes:
         status = Status.ABNORMAL
         lines.append(
             Contribution(
@@ -306,8 +366,8 @@ def score(
                 0.0,
                 0.0,
                 None,
-                flags[-1].detail,
-                (flags[-1].record,),
+                flag.detail,
+                (flag.record,),
                 key,
             )
         )

@@ -43,10 +43,9 @@ from casemgr.services import credit_graph
 from casemgr.services.access import require
 from casemgr.services.credit_facts import facts_of
 from casemgr.services.localtime import local_today
-from credit.facts import Fact
 from credit.graph_risk import RiskConfig
 from credit.schemes import SHIPPED, Scheme, SchemeError, Tier, load_scheme, shipped_scheme
-from credit.scoring import Contribution, ContributionKind, Score, score
+from credit.scoring import Assessment, Contribution, ContributionKind, Score, assess, finish
 
 __all__ = [
     "RescoreReport",
@@ -254,38 +253,39 @@ def _score_all(
     ids: Sequence[int],
     as_of: date,
     chunk: int,
-    empty: Score,
+    empty: Assessment,
+    empty_own: Score,
     everyone: bool,
 ) -> Iterable[tuple[list[int], dict[int, Score], dict[int, Score]]]:
     """Per chunk: the ids, their own scores (no graph risk) and their final scores.
 
-    Most enterprises have no record at all: they share one score (``empty``). The others are
-    scored once on their own and kept; only those with graph risk are scored again. The facts
-    of ``everyone`` (all enterprises) are read in one pass over each table.
+    Most enterprises have no record at all: they share one assessment (``empty``) and one own
+    score (``empty_own``, its :func:`credit.scoring.finish`). The others are assessed once
+    (:func:`credit.scoring.assess`) and finished on their own; those with graph risk are
+    finished again with it. The facts of ``everyone`` (all enterprises) are read in one pass
+    over each table.
     """
+    assessed: dict[int, Assessment] = {}
     own: dict[int, Score] = {}
-    facts: dict[int, list[Fact]] = {}
     for part in [None] if everyone else chunks(ids, chunk):
         found = facts_of(session, part, as_of)
         for eid, known in found.items():
             if known:
-                own[eid] = score(scheme, known, as_of)
-                facts[eid] = known
+                assessed[eid] = assess(scheme, known, as_of)
+                own[eid] = finish(assessed[eid])
         del found
-    empty_tier = _own_tier(empty)
+    empty_tier = _own_tier(empty_own)
     own_tiers = {eid: _own_tier(own[eid]) if eid in own else empty_tier for eid in ids}
     risks = graph_risks(session, scheme, own_tiers, as_of)
     del own_tiers
-    facts = {eid: known for eid, known in facts.items() if eid in risks}
     for part in chunks(ids, chunk):
-        mine = {eid: own.pop(eid, empty) for eid in part}
+        mine = {eid: own.pop(eid, empty_own) for eid in part}
         final = {}
         for eid in part:
             risk, paths = risks.get(eid, (0.0, ()))
+            base = assessed.pop(eid, empty)
             final[eid] = (
-                mine[eid]
-                if risk <= 0
-                else score(scheme, facts.pop(eid, []), as_of, graph_risk=risk, graph_paths=paths)
+                mine[eid] if risk <= 0 else finish(base, graph_risk=risk, graph_paths=paths)
             )
         yield part, mine, final
 
@@ -342,13 +342,15 @@ _COLUMNS = (
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     """Append score rows: COPY on PostgreSQL (a full run stores up to a million), a plain
     executemany elsewhere; then, in the same transaction, the current rows and tier counts of
-    the enterprises written (``credit_current``: this is the one writer of scores)."""
+    the enterprises written (``credit_current``: this is the one writer of scores), read back
+    from the rows above the highest id before these (a range of the primary key)."""
+    written_after = session.scalar(select(func.max(CreditScore.id))) or 0
     _copy(session, rows)
     by_scheme: dict[str, set[int]] = {}
     for row in rows:
         by_scheme.setdefault(row["scheme"], set()).add(row["enterprise_id"])
     for scheme_key, ids in sorted(by_scheme.items()):
-        credit_current.refresh(session, scheme_key, ids)
+        credit_current.refresh(session, scheme_key, ids, written_after=written_after)
 
 
 def _copy(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -400,12 +402,14 @@ def rescore(
     report = RescoreReport(as_of, scheme.key, enterprises=len(ids))
     tiers: dict[str, int] = {}
     turned: set[int] = set()  # enterprises whose seed status changed
-    empty = score(scheme, [], as_of)
-    empty_digest = _digest(empty)
+    empty = assess(scheme, [], as_of)
+    empty_own = finish(empty)
+    empty_digest = _digest(empty_own)
     done = 0
     everyone = _current(session, scheme.key, as_of, None) if enterprise_ids is None else None
+    statistics = credit_current.StatisticsKeeper(session) if enterprise_ids is None else None
     for part, own, final in _score_all(
-        session, scheme, ids, as_of, chunk, empty, enterprise_ids is None
+        session, scheme, ids, as_of, chunk, empty, empty_own, enterprise_ids is None
     ):
         with transaction(session, actor=actor):
             if everyone is None:
@@ -418,7 +422,7 @@ def rescore(
                 result = final[eid]
                 tier = result.tier.value if result.tier else "abnormal"
                 tiers[tier] = tiers.get(tier, 0) + 1
-                digest = empty_digest if result is empty else _digest(result)
+                digest = empty_digest if result is empty_own else _digest(result)
                 own_tier = _own_tier(own[eid])
                 before = current.get(eid)
                 if (before is not None and before[1] in SEED_TIERS) != (own_tier in SEED_TIERS):
@@ -446,6 +450,8 @@ def rescore(
             if rows:
                 _insert(session, rows)
             report.changed += len(rows)
+        if statistics is not None and rows:
+            statistics.wrote(len(rows))
         done += len(part)
         if progress is not None:
             progress(done, len(ids))
@@ -483,11 +489,12 @@ def explain(
         raise NotFound(kind="Enterprise", key=enterprise_id)
     as_of = as_of or local_today()
     facts = facts_of(session, [enterprise_id], as_of)[enterprise_id]
-    own = score(scheme, facts, as_of)
+    assessment = assess(scheme, facts, as_of)
+    own = finish(assessment)
     risk, paths = graph_risks(session, scheme, {enterprise_id: _own_tier(own)}, as_of).get(
         enterprise_id, (0.0, ())
     )
-    return own if risk <= 0 else score(scheme, facts, as_of, graph_risk=risk, graph_paths=paths)
+    return own if risk <= 0 else finish(assessment, graph_risk=risk, graph_paths=paths)
 
 
 def history(

@@ -8,7 +8,7 @@ import pytest
 
 from credit.facts import Fact, FactKind
 from credit.schemes import SHIPPED, Tier, shipped_scheme
-from credit.scoring import ContributionKind, Status, score
+from credit.scoring import ContributionKind, Status, assess, finish, score
 
 AS_OF = date(2026, 11, 28)
 GZ = shipped_scheme("guizhou-2019")
@@ -116,6 +116,31 @@ def test_graph_risk_is_deducted_up_to_the_schemes_cap_with_its_paths():
     capped = score(GZ, [], AS_OF, graph_risk=25.0)
     # Capped at 10 points: 90 → blue.
     assert capped.points == 90.0 and line(capped, "graph_risk").points == -10.0
+
+
+def test_one_assessment_finishes_with_and_without_graph_risk_as_scoring_afresh_does():
+    # Out of order on purpose: windows list their records oldest first whatever the input.
+    facts = [
+        fact("penalty", date(2026, 9, 1), "p:2", amount=20_000),
+        fact("incident", date(2026, 5, 1), "inc:1", level="general"),
+        fact("penalty", date(2025, 1, 10), "p:1", amount=60_000),
+    ]
+    assessment = assess(GZ, facts, AS_OF)
+    alone = finish(assessment)
+    risky = finish(assessment, graph_risk=4.0, graph_paths=("企业B —股东— 本企业",))
+    # penalties: 2 → "2次" 0.2 of 12 (loses 9.6); 80,000 yuan → "5万–20万元" 0.3 of 6 (loses
+    # 4.2); incidents: 1 → 0 of 15 (loses 15): 100 - 9.6 - 4.2 - 15 = 71.2 → yellow (60-80),
+    # which the general incident lowers one step to red (no sub-level). With 4 points of graph
+    # risk: 67.2, yellow by points, red all the same.
+    assert (alone.points, alone.score_tier, alone.tier) == (71.2, Tier.YELLOW, Tier.RED)
+    assert (risky.points, risky.score_tier, risky.tier) == (67.2, Tier.YELLOW, Tier.RED)
+    assert alone.sublevel is None and line(risky, "graph_risk").points == -4.0
+    assert line(alone, "penalties").records == ("p:1", "p:2")
+    assert line(alone, "general_incident").band == Tier.RED.value
+    assert alone == score(GZ, facts, AS_OF)
+    assert risky == score(GZ, facts, AS_OF, graph_risk=4.0, graph_paths=("企业B —股东— 本企业",))
+    # Finishing leaves the assessment as it was: a third finish equals the first.
+    assert finish(assessment) == alone
 
 
 def test_a_past_score_ignores_what_was_recorded_later_and_a_repair_counts_from_its_day():
