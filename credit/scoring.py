@@ -180,18 +180,30 @@ def _measure(m: Measure, facts: Sequence[Fact]) -> float | None:
     return sum(values) / len(values)
 
 
+# The line of an indicator whose window holds no fact depends on the indicator alone: one
+# shared (immutable) line per indicator, group and scheme version, instead of one per
+# enterprise (most enterprises' windows are all empty). Keyed by the indicator's identity and
+# holding it, so that a key is never reused by another indicator.
+_EMPTY_LINES: dict[tuple[int, str, str], tuple[Indicator, Contribution]] = {}
+_EMPTY_LINES_MAX = 10_000
+
+
 def _indicator(
     ind: Indicator, group: str, facts: dict[FactKind, list[Fact]], as_of: date, key: str
 ) -> Contribution:
     m = ind.measure
     found = _in_window(facts.get(m.fact, ()), as_of, m.months, m.levels)
+    if not found:
+        shared = _EMPTY_LINES.get((id(ind), group, key))
+        if shared is not None and shared[0] is ind:
+            return shared[1]
     value = _measure(m, found)
     if value is None:
         fraction, label = ind.missing, "no data"
     else:
         band = next(b for b in ind.bands if b.upto is None or value <= b.upto + 1e-12)
         fraction, label = band.fraction, band.label
-    return Contribution(
+    line = Contribution(
         ContributionKind.INDICATOR,
         ind.id,
         ind.name,
@@ -203,6 +215,11 @@ def _indicator(
         tuple(f.record for f in found),
         key,
     )
+    if not found:
+        if len(_EMPTY_LINES) >= _EMPTY_LINES_MAX:
+            _EMPTY_LINES.clear()
+        _EMPTY_LINES[(id(ind), group, key)] = (ind, line)
+    return line
 
 
 def _tier_of(tiers: Sequence[TierRule], points: float) -> tuple[TierRule, int | None]:

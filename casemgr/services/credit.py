@@ -120,9 +120,17 @@ _FRAGMENTS: dict[Contribution, str] = {}
 _FRAGMENTS_MAX = 100_000
 
 
+# The same, by identity: scoring shares one line object for an empty window
+# (``credit.scoring._EMPTY_LINES``), found here without hashing its fields.
+_SHARED: dict[int, tuple[Contribution, str]] = {}
+
+
 def _fragment(c: Contribution) -> str:
     if c.records and c.kind is not ContributionKind.GRAPH_RISK:
         return _canonical(_row(c))
+    shared = _SHARED.get(id(c))
+    if shared is not None and shared[0] is c:
+        return shared[1]
     found = _FRAGMENTS.get(c)
     if found is None:
         row = _row(c)
@@ -132,6 +140,10 @@ def _fragment(c: Contribution) -> str:
         found = _canonical(row)
         if len(_FRAGMENTS) < _FRAGMENTS_MAX:
             _FRAGMENTS[c] = found
+    if c.kind is ContributionKind.INDICATOR:  # a shared line (the others are made per result)
+        if len(_SHARED) >= _FRAGMENTS_MAX:
+            _SHARED.clear()
+        _SHARED[id(c)] = (c, found)
     return found
 
 
