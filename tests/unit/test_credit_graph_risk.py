@@ -68,6 +68,19 @@ def test_a_controlling_shareholder_transmits_more_than_a_minority_one(share, exp
     assert found[B] == pytest.approx(expected)
 
 
+@pytest.mark.parametrize("config", [RiskConfig(), RiskConfig(shareholder_minority=0.7)])
+def test_one_edge_s_factor_is_exactly_the_arrays_factor(config) -> None:
+    # The explanation's scalar factor and the propagation's vectorised one must agree to the
+    # last bit, or a neighbourhood's path sum and the province run would store two results.
+    shares = [None, math.nan, 0.0, 0.1, 0.3, 0.4999, 0.5, 0.6, 1.0]
+    for kind in EdgeKind:
+        for share in shares if kind is EdgeKind.SHAREHOLDER else [None]:
+            code = np.array([kind], dtype=np.int8)
+            value = np.array([math.nan if share is None else share])
+            expected = float(config.edge_factors(code, value)[0])
+            assert config.edge_factor(kind.name.lower(), share) == expected, (kind, share)
+
+
 def test_an_enterprise_shareholder_is_a_direct_relation() -> None:
     # A (red) holds 30 % of B: 10 x (0.8 x 0.3) = 2.4; B holds 70 % of C, 2 hops from A:
     # 10 x 0.24 x 0.8 x 0.5 = 0.96.
