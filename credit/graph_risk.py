@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -524,6 +524,35 @@ def _is_hub(g: Any, node: Node, cfg: RiskConfig) -> bool:
     return int(degree) > cfg.hub_cap
 
 
+def _hops_to_seeds(
+    g: Any,
+    seeds: Mapping[Node, str],
+    cfg: RiskConfig,
+    around: Callable[[Node], Mapping[Node, tuple[float, Link]]],
+) -> dict[Node, int]:
+    """Relations (enterprise to enterprise, directly or through a connector that is not a hub)
+    from each enterprise of ``g`` to the nearest seed, up to ``max_hops - 1``; enterprises
+    further away are left out. Breadth first from the seeds: relations go both ways."""
+    frontier = [n for n, t in seeds.items() if n in g and cfg.seed_risk.get(t, 0.0) > 0]
+    near = dict.fromkeys(frontier, 0)
+    for depth in range(1, cfg.max_hops):
+        reached: list[Node] = []
+        for node in frontier:
+            for other in around(node):
+                if other[0] == "enterprise":
+                    ends: Iterable[Node] = (other,)
+                elif not _is_hub(g, other, cfg):
+                    ends = (end for end in around(other) if end[0] == "enterprise")
+                else:
+                    continue
+                for end in ends:
+                    if end not in near:
+                        near[end] = depth
+                        reached.append(end)
+        frontier = reached
+    return near
+
+
 def explain_risk(
     g: Any, target: Node, seeds: Mapping[Node, str], *, config: RiskConfig | None = None
 ) -> RiskExplanation:
@@ -567,16 +596,27 @@ def explain_risk(
         return links[node]
 
     found: list[RiskPath] = []
+    near = _hops_to_seeds(g, seeds, cfg, around)
+    unreachable = cfg.max_hops + 1
 
     def walk(path: list[Node], steps: list[tuple[float, Link]], hops: int) -> None:
+        # An enterprise is worth entering only when a seed lies within the hops left after it
+        # (``near`` is a lower bound on any simple path's length): the paths found are the
+        # same, without walking the branches of a large neighbourhood that lead to no seed.
+        left = cfg.max_hops - hops - 1
         for other, step in around(path[-1]).items():
             if other in path:
                 continue
             if other[0] == "enterprise":
-                extend(path + [other], steps + [step], hops + 1)
+                if near.get(other, unreachable) <= left:
+                    extend(path + [other], steps + [step], hops + 1)
             elif not _is_hub(g, other, cfg):
                 for end, second in around(other).items():
-                    if end[0] == "enterprise" and end not in path:
+                    if (
+                        end[0] == "enterprise"
+                        and end not in path
+                        and near.get(end, unreachable) <= left
+                    ):
                         extend(path + [other, end], steps + [step, second], hops + 1)
 
     def extend(path: list[Node], steps: list[tuple[float, Link]], hops: int) -> None:
