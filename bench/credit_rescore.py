@@ -96,7 +96,9 @@ SEED = 2026
 AS_OF = date(2026, 6, 30)
 SCHEME_ID = "guizhou-2019"
 CAP = 50
-BASELINE_REV = "HEAD"
+BASELINE_REV = (
+    "631c01b"  # the first version of the service (credit.py, credit_facts.py, credit_graph.py)
+)
 COLUMNS = {
     "enterprises": ENTERPRISE_COLUMNS,
     "graph_nodes": NODE_COLUMNS,

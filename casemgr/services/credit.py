@@ -147,6 +147,21 @@ def _fragment(c: Contribution) -> str:
     return found
 
 
+# Canonical JSON of the scalars of a result (points, tiers, status, sub-level): few values,
+# each met hundreds of thousands of times in a full run. Keyed by type too (1 and 1.0 differ).
+_SCALARS: dict[tuple[type, Any], str] = {}
+
+
+def _scalar(value: Any) -> str:
+    key = (type(value), value)
+    found = _SCALARS.get(key)
+    if found is None:
+        found = _canonical(value)
+        if len(_SCALARS) < _FRAGMENTS_MAX:
+            _SCALARS[key] = found
+    return found
+
+
 def _digest(result: Score) -> str:
     """What identifies a result, whatever day it was computed for: the SHA-256 of its
     canonical JSON (scheme, status, points, tiers and every contribution, graph-risk paths
@@ -157,17 +172,17 @@ def _digest(result: Score) -> str:
             '{"contributions":[',
             ",".join(_fragment(c) for c in result.contributions),
             '],"points":',
-            _canonical(result.points),
+            _scalar(result.points),
             ',"scheme":',
-            _canonical(result.scheme),
+            _scalar(result.scheme),
             ',"score_tier":',
-            _canonical(result.score_tier.value),
+            _scalar(result.score_tier.value),
             ',"status":',
-            _canonical(result.status.value),
+            _scalar(result.status.value),
             ',"sublevel":',
-            _canonical(result.sublevel),
+            _scalar(result.sublevel),
             ',"tier":',
-            _canonical(result.tier.value if result.tier else None),
+            _scalar(result.tier.value if result.tier else None),
             "}",
         )
     )
