@@ -43,10 +43,10 @@ __all__ = [
     "ContributionKind",
     "Score",
     "Status",
-    "months_after",
-    "months_before",
     "assess",
     "finish",
+    "months_after",
+    "months_before",
     "score",
 ]
 

@@ -50,6 +50,7 @@ from casemgr.repositories.graph import chunks
 __all__ = [
     "ABNORMAL",
     "InForce",
+    "StatisticsKeeper",
     "exact_on",
     "held",
     "holds_tier",
@@ -58,7 +59,6 @@ __all__ = [
     "move",
     "refresh",
     "rename",
-    "StatisticsKeeper",
     "tier_counts",
 ]
 
