@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import queue
+import resource
 import signal
 import socket
 import statistics
@@ -609,6 +610,123 @@ class LoadSampler:
             "min": round(min(s), 2),
             "mean": round(statistics.mean(s), 2),
             "max": round(max(s), 2),
+        }
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out += [int(c) for c in fh.read().split()]
+        except OSError:
+            continue
+    return out
+
+
+def _kib(pid: int, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemory:
+    """Memory of this process and its worker processes (the full credit rescoring spawns
+    some), sampled every ``every_s`` while it runs: the largest sum of their resident sets
+    seen, and a bound that no sampling can miss, this process's peak (``VmHWM``, reset on
+    entry through ``/proc/self/clear_refs``) plus each worker's own peak as last read."""
+
+    def __init__(self, every_s: float = 0.1) -> None:
+        self.peak_sum_kib = 0
+        self.child_peaks: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._every = every_s
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _tree(self) -> list[int]:
+        found, todo = [], [os.getpid()]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo += _children(pid)
+        return found
+
+    def _run(self) -> None:
+        me = os.getpid()
+        while True:
+            total = 0
+            for pid in self._tree():
+                total += _kib(pid, "VmRSS")
+                if pid != me:
+                    self.child_peaks[pid] = max(self.child_peaks.get(pid, 0), _kib(pid, "VmHWM"))
+            self.peak_sum_kib = max(self.peak_sum_kib, total)
+            if self._stop.wait(self._every):
+                return
+
+    def __enter__(self) -> TreeMemory:
+        try:
+            Path("/proc/self/clear_refs").write_text("5")
+        except OSError:
+            pass
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def summary(self) -> dict[str, int]:
+        own = _kib(os.getpid(), "VmHWM")
+        return {
+            "processes": 1 + len(self.child_peaks),
+            "peak_rss_sum_sampled_mib": round(self.peak_sum_kib / 1024),
+            "peak_rss_bound_mib": round((own + sum(self.child_peaks.values())) / 1024),
+            "peak_rss_main_mib": round(own / 1024),
+            "peak_rss_workers_mib": [round(k / 1024) for k in self.child_peaks.values()],
+        }
+
+
+class CpuMeter:
+    """CPU seconds spent while it runs: by the whole machine (PostgreSQL included) and by
+    this process with its waited-for children."""
+
+    @staticmethod
+    def _machine() -> float:
+        with open("/proc/stat") as fh:
+            fields = [int(v) for v in fh.readline().split()[1:9]]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+        return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+    @staticmethod
+    def _own() -> float:
+        me, kids = (
+            resource.getrusage(resource.RUSAGE_SELF),
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    def __enter__(self) -> CpuMeter:
+        self._start = (self._machine(), self._own())
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.machine_s = self._machine() - self._start[0]
+        self.python_s = self._own() - self._start[1]
+
+    def summary(self) -> dict[str, float]:
+        return {
+            "machine_s": round(self.machine_s, 1),
+            "python_s": round(self.python_s, 1),
+            "other_s": round(self.machine_s - self.python_s, 1),
         }
 
 

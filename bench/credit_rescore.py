@@ -29,9 +29,12 @@ what the service did before it was profiled, i.e. what a competent engineer writ
 facts read per chunk of enterprises, two scoring passes, one digest and one ORM insert per
 row. Both must store the same rows (compared by digest of every enterprise).
 
-Peak memory is the peak RSS of the process in each phase (``VmHWM`` reset through
-``/proc/self/clear_refs``) and its PSS after the phase; the 1-minute load average is sampled
-throughout (2 shared cores). Results go to stdout (markdown) and
+The full runs use ``--workers`` processes (``CASEMGR_CREDIT_RESCORE_WORKERS``; the default is
+the configuration's: one per core, at most 4). Peak memory of a full run is that of all its
+processes: the larger of the sum of their resident sets sampled every 100 ms and the sum of
+each one's own peak (``VmHWM``; this process's reset through ``/proc/self/clear_refs``);
+CPU seconds are counted for the whole machine (PostgreSQL included) and for the processes
+of the run. The 1-minute load average is sampled throughout (2 shared cores). Results go to stdout (markdown) and
 ``bench/results/credit_rescore.json``. Nothing here is a test: speed is never asserted.
 
 Usage::
@@ -44,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import subprocess
 import sys
 import tempfile
@@ -63,7 +67,9 @@ from bench.common import (  # noqa: E402
     DIVISIONS_CSV,
     ENTERPRISE_COLUMNS,
     CopyFeed,
+    CpuMeter,
     LoadSampler,
+    TreeMemory,
     add_server_argument,
     copy_line,
     dispose,
@@ -226,31 +232,32 @@ def _pss() -> int:
     return 0
 
 
-def _reset_peak() -> None:
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
-
-
-def full_run(app: Any, service: Any, label: str) -> dict[str, Any]:
+def full_run(app: Any, service: Any, label: str, workers: int) -> dict[str, Any]:
     from casemgr.extensions import db
     from casemgr.policy import SYSTEM_ACTOR
 
     scheme = service.scheme_named(SCHEME_ID)
+    # The first version of the service has no workers parameter: it runs in one process.
+    options = {"workers": workers} if "workers" in service.rescore.__code__.co_varnames else {}
     with app.app_context(), LoadSampler() as load:
-        _reset_peak()
         rss_before = _status("VmRSS")
-        started = time.perf_counter()
-        report = service.rescore(db.session, SYSTEM_ACTOR, scheme, as_of=AS_OF)
-        seconds = time.perf_counter() - started
+        with TreeMemory() as memory, CpuMeter() as cpu:
+            started = time.perf_counter()
+            report = service.rescore(db.session, SYSTEM_ACTOR, scheme, as_of=AS_OF, **options)
+            seconds = time.perf_counter() - started
+        tree = memory.summary()
         out = {
             "seconds": round(seconds, 1),
             "enterprises": report.enterprises,
             "stored": report.changed,
             "tiers": report.tiers,
+            "processes": getattr(report, "workers", 1),
             "rss_before_mib": round(rss_before / 1024),
-            "peak_rss_mib": round(_status("VmHWM") / 1024),
+            # The largest of: the sampled sum of the processes' resident sets, and the sum of
+            # each process's own peak (a bound: the peaks need not coincide).
+            "peak_rss_mib": max(tree["peak_rss_sum_sampled_mib"], tree["peak_rss_bound_mib"]),
+            "memory": tree,
+            "cpu": cpu.summary(),
             "pss_after_mib": round(_pss() / 1024),
         }
         dispose(app)
@@ -323,9 +330,9 @@ def measure(app: Any, args: argparse.Namespace) -> dict[str, Any]:
         service = get()
         log(f"{name}")
         clear_scores(args.server, args.database)
-        first = full_run(app, service, "full, first")
+        first = full_run(app, service, "full, first", args.workers)
         stored[name] = digests(args.server, args.database)
-        again = full_run(app, service, "full, again")
+        again = full_run(app, service, "full, again", args.workers)
         inc = incremental(app, service, sample, "incremental")
         results[name] = {"full_first": first, "full_again": again, "incremental": inc}
     if len(stored) == 2:
@@ -389,6 +396,12 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=200, help="incremental runs")
     parser.add_argument("--baseline-rev", default=BASELINE_REV)
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=min(os.cpu_count() or 1, 4),
+        help="processes of the full run (CASEMGR_CREDIT_RESCORE_WORKERS; default %(default)s)",
+    )
     parser.add_argument("--load-only", action="store_true", help="load the data, measure nothing")
     parser.add_argument("--reload", action="store_true", help="reload even if already loaded")
     parser.add_argument("--out", type=Path, default=RESULTS)

@@ -73,11 +73,13 @@ def credit_rescore(as_of: datetime | None, enterprise_ids: tuple[int, ...]) -> N
         credit.scheme_named(current_app.config["CREDIT_SCHEME"]),
         as_of=as_of.date() if as_of else None,
         enterprise_ids=enterprise_ids or None,
+        workers=current_app.config["CREDIT_RESCORE_WORKERS"],
     )
     tiers = ", ".join(f"{k} {v}" for k, v in report.tiers.items())
     click.echo(
         f"{report.scheme} as of {report.as_of}: {report.enterprises} scored, "
-        f"{report.changed} changed ({tiers}) in {report.seconds:.1f} s"
+        f"{report.changed} changed ({tiers}) in {report.seconds:.1f} s, "
+        f"{report.workers} processes"
     )
 
 

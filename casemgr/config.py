@@ -20,14 +20,17 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _int(name: str, default: int) -> int:
+def _int(name: str, default: int, minimum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise RuntimeError(f"environment variable {name} must be an integer, got {raw!r}") from exc
+    if minimum is not None and value < minimum:
+        raise RuntimeError(f"environment variable {name} must be at least {minimum}, got {value}")
+    return value
 
 
 def _secret_key(instance: Path) -> str:
@@ -80,6 +83,11 @@ def from_env() -> dict[str, Any]:
         # The credit scheme in force: a shipped one (guizhou-2019, national-2013, five-colour)
         # or the path of a scheme file (credit/schemes/*.json shows the format).
         "CREDIT_SCHEME": os.environ.get("CASEMGR_CREDIT_SCHEME", "guizhou-2019"),
+        # Processes of the nightly full rescoring on PostgreSQL (one per core, at most 4: each
+        # reads, scores and stores its share of the enterprises; SQLite always uses one).
+        "CREDIT_RESCORE_WORKERS": _int(
+            "CASEMGR_CREDIT_RESCORE_WORKERS", min(os.cpu_count() or 1, 4), minimum=1
+        ),
         # Rescore an enterprise's credit as soon as one of its case events commits.
         "CREDIT_RESCORE_ON_EVENT": _bool(os.environ.get("CASEMGR_CREDIT_RESCORE_ON_EVENT"), True),
         # Run the scheduler in a thread of each gunicorn worker (`make run`); one leads.

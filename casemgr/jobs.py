@@ -69,8 +69,16 @@ def rescore_credit() -> str:
     administrator, which holds MANAGE_CREDIT, as for `casemgr credit rescore`."""
     with app_context():
         scheme = credit.scheme_named(current_app.config["CREDIT_SCHEME"])
-        report = credit.rescore(db.session(), SYSTEM_ACTOR, scheme)
-        return f"{report.scheme}: {report.enterprises} scored, {report.changed} changed"
+        report = credit.rescore(
+            db.session(),
+            SYSTEM_ACTOR,
+            scheme,
+            workers=current_app.config["CREDIT_RESCORE_WORKERS"],
+        )
+        return (
+            f"{report.scheme}: {report.enterprises} scored, {report.changed} changed "
+            f"({report.workers} processes)"
+        )
 
 
 def send_reminders() -> str:

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -41,7 +42,7 @@ from casemgr.repositories import credit_current
 from casemgr.repositories.graph import chunks
 from casemgr.services import credit_graph
 from casemgr.services.access import require
-from casemgr.services.credit_facts import facts_of
+from casemgr.services.credit_facts import IdRange, Scope, facts_of, within
 from casemgr.services.localtime import local_today
 from credit.graph_risk import RiskConfig
 from credit.schemes import SHIPPED, Scheme, SchemeError, Tier, load_scheme, shipped_scheme
@@ -221,6 +222,7 @@ class RescoreReport:
     changed: int = 0
     tiers: dict[str, int] = field(default_factory=dict)  # final tiers of the scored ones
     seconds: float = 0.0
+    workers: int = 1  # processes that scored them (a full run on PostgreSQL may use several)
 
 
 def _own_tier(result: Score) -> str | None:
@@ -245,10 +247,16 @@ def risk_config(scheme: Scheme) -> RiskConfig:
 
 
 def graph_risks(
-    session: Session, scheme: Scheme, own: Mapping[int, str | None], as_of: date
+    session: Session,
+    scheme: Scheme,
+    own: Mapping[int, str | None],
+    as_of: date,
+    *,
+    everyone: bool = False,
 ) -> dict[int, tuple[float, tuple[str, ...]]]:
     """Graph risk points and explained paths of the enterprises of ``own`` (their own tiers,
-    just computed), for those that have some."""
+    just computed), for those that have some. ``everyone``: ``own`` holds every enterprise,
+    so no stored tier is a seed."""
     if scheme.graph_risk is None or not own:
         return {}
     config = risk_config(scheme)
@@ -263,54 +271,83 @@ def graph_risks(
                     paths.append(f"+{len(found.paths) - MAX_PATHS}")
                 out[eid] = (round(found.risk, 4), tuple(paths))
         return out
-    seeds = credit_graph.stored_own_tiers(session, scheme.key, as_of)
+    seeds = {} if everyone else credit_graph.stored_own_tiers(session, scheme.key, as_of)
     for eid, tier in own.items():
         seeds.pop(eid, None)
         if tier:
             seeds[eid] = tier
-    risks = credit_graph.province_risks(session, seeds, as_of, config)
-    # Rounded: the province's sparse products and a neighbourhood's path sum agree to ~1e-14,
-    # and a stored result must not change with the way it was computed.
-    return {eid: (round(risk, 4), ()) for eid, risk in risks.items() if eid in own}
+    return rounded(credit_graph.province_risks(session, seeds, as_of, config), own)
 
 
-def _score_all(
-    session: Session,
-    scheme: Scheme,
-    ids: Sequence[int],
-    as_of: date,
-    chunk: int,
-    empty: Assessment,
-    empty_own: Score,
-    everyone: bool,
-) -> Iterable[tuple[list[int], dict[int, Score], dict[int, Score]]]:
-    """Per chunk: the ids, their own scores (no graph risk) and their final scores.
+def rounded(
+    risks: Mapping[int, float], among: Collection[int]
+) -> dict[int, tuple[float, tuple[str, ...]]]:
+    """The province's graph risks of the enterprises ``among``, as a stored result states them:
+    rounded to 4 places (the province's sparse products and a neighbourhood's path sum agree
+    to ~1e-14, and a stored result must not change with the way it was computed), no paths."""
+    return {eid: (round(risk, 4), ()) for eid, risk in risks.items() if eid in among}
 
-    Most enterprises have no record at all: they share one assessment (``empty``) and one own
-    score (``empty_own``, its :func:`credit.scoring.finish`). The others are assessed once
-    (:func:`credit.scoring.assess`) and finished on their own; those with graph risk are
-    finished again with it. The facts of ``everyone`` (all enterprises) are read in one pass
-    over each table.
-    """
+
+def assess_all(
+    session: Session, scheme: Scheme, ids: Sequence[int], as_of: date, chunk: int, scope: Scope
+) -> tuple[dict[int, Assessment], dict[int, Score]]:
+    """The first half of a run: the assessment and own score (no graph risk) of each of ``ids``
+    that has facts (:func:`credit.scoring.assess` once, then :func:`credit.scoring.finish`).
+    The facts of a ``scope`` of None (every enterprise) or an :class:`IdRange` are read in one
+    pass over each table, those of a list of ids ``chunk`` by ``chunk``."""
     assessed: dict[int, Assessment] = {}
     own: dict[int, Score] = {}
-    for part in [None] if everyone else chunks(ids, chunk):
+    whole = scope is None or isinstance(scope, IdRange)
+    for part in [scope] if whole else chunks(ids, chunk):
         found = facts_of(session, part, as_of)
         for eid, known in found.items():
             if known:
                 assessed[eid] = assess(scheme, known, as_of)
                 own[eid] = finish(assessed[eid])
         del found
-    empty_tier = _own_tier(empty_own)
-    own_tiers = {eid: _own_tier(own[eid]) if eid in own else empty_tier for eid in ids}
-    risks = graph_risks(session, scheme, own_tiers, as_of)
-    del own_tiers
+    return assessed, own
+
+
+@dataclass
+class Baseline:
+    """What most enterprises share: no record at all, so one assessment (``empty``), its own
+    score (``own``, also its final one: no record, no seed nearby) and that score's digest."""
+
+    empty: Assessment
+    own: Score
+    digest: str
+
+    @classmethod
+    def of(cls, scheme: Scheme, as_of: date) -> Baseline:
+        empty = assess(scheme, [], as_of)
+        own = finish(empty)
+        return cls(empty, own, _digest(own))
+
+
+def own_tiers(
+    ids: Iterable[int], own: Mapping[int, Score], baseline: Baseline
+) -> dict[int, str | None]:
+    """The own tier of each of ``ids`` (the shared one for those without a record)."""
+    empty_tier = _own_tier(baseline.own)
+    return {eid: _own_tier(own[eid]) if eid in own else empty_tier for eid in ids}
+
+
+def _finish_all(
+    ids: Sequence[int],
+    chunk: int,
+    assessed: dict[int, Assessment],
+    own: dict[int, Score],
+    risks: Mapping[int, tuple[float, tuple[str, ...]]],
+    baseline: Baseline,
+) -> Iterator[tuple[list[int], dict[int, Score], dict[int, Score]]]:
+    """Per chunk: the ids, their own scores and their final scores (finished again with the
+    graph risk where they have some). Consumes ``assessed`` and ``own``."""
     for part in chunks(ids, chunk):
-        mine = {eid: own.pop(eid, empty_own) for eid in part}
+        mine = {eid: own.pop(eid, baseline.own) for eid in part}
         final = {}
         for eid in part:
             risk, paths = risks.get(eid, (0.0, ()))
-            base = assessed.pop(eid, empty)
+            base = assessed.pop(eid, baseline.empty)
             final[eid] = (
                 mine[eid] if risk <= 0 else finish(base, graph_risk=risk, graph_paths=paths)
             )
@@ -318,19 +355,25 @@ def _score_all(
 
 
 def _current(
-    session: Session, scheme_key: str, on: date, enterprise_ids: Collection[int] | None
+    session: Session, scheme_key: str, on: date, enterprise_ids: Scope
 ) -> dict[int, tuple[str, str | None]]:
-    """The digest and own tier of the score in force on a day, by enterprise (all, or the
-    ones given): a lean :func:`in_force`. A full run reads all at once, in one pass over the
-    history, rather than one lookup per chunk."""
+    """The digest and own tier of the score in force on a day, by enterprise (all, a range or
+    the ones given): a lean :func:`in_force`. A full run (or a worker's range) reads all at
+    once, in one pass over the history, rather than one lookup per chunk."""
     out: dict[int, tuple[str, str | None]] = {}
-    parts = [None] if enterprise_ids is None else chunks(sorted(enterprise_ids), 5000)
+    parts: Iterable[Scope]
+    if enterprise_ids is None or isinstance(enterprise_ids, IdRange):
+        parts = [enterprise_ids]
+    else:
+        parts = chunks(sorted(enterprise_ids), 5000)
     for part in parts:
         latest = select(
             CreditScore.enterprise_id.label("eid"), func.max(CreditScore.id).label("id")
-        ).where(CreditScore.scheme == scheme_key, CreditScore.as_of <= on)
-        if part is not None:
-            latest = latest.where(CreditScore.enterprise_id.in_(part))
+        ).where(
+            CreditScore.scheme == scheme_key,
+            CreditScore.as_of <= on,
+            within(CreditScore.enterprise_id, part),
+        )
         found = latest.group_by(CreditScore.enterprise_id).subquery()
         rows = session.execute(
             select(CreditScore.enterprise_id, CreditScore.digest, CreditScore.own_tier).join(
@@ -401,59 +444,50 @@ def _copy(session: Session, rows: list[dict[str, Any]]) -> None:
                 )  # fmt: skip
 
 
-def rescore(
+@dataclass
+class Stored:
+    """What storing scored chunks did: the final tiers counted, the rows written, and the
+    enterprises whose own tier became or stopped being a seed of graph risk."""
+
+    tiers: Counter[str] = field(default_factory=Counter)
+    changed: int = 0
+    turned: set[int] = field(default_factory=set)
+
+
+def store(
     session: Session,
     actor: Actor,
     scheme: Scheme,
+    as_of: date,
+    reason: ScoreReason,
+    scored: Iterable[tuple[list[int], dict[int, Score], dict[int, Score]]],
     *,
-    as_of: date | None = None,
-    enterprise_ids: Iterable[int] | None = None,
-    reason: ScoreReason = ScoreReason.RESCORE,
-    chunk: int = 2000,
-    follow: bool = True,
-    progress: Callable[[int, int], None] | None = None,
-) -> RescoreReport:
-    """Score enterprises (all, or the ones given) as of a day and append a row for each whose
-    result changed; commits per chunk. When some of the given enterprises became or stopped
-    being a seed of graph risk (their own tier turned red or black, or back), their
-    neighbours within reach are rescored too (``follow``). Raises PermissionDenied."""
-    import time
-
-    require(actor, Permission.MANAGE_CREDIT)
-    started = time.monotonic()
-    as_of = as_of or local_today()
-    if enterprise_ids is None:
-        ids = list(session.scalars(select(Enterprise.id).order_by(Enterprise.id)))
-    else:
-        ids = sorted(set(enterprise_ids))
-    report = RescoreReport(as_of, scheme.key, enterprises=len(ids))
-    tiers: dict[str, int] = {}
-    turned: set[int] = set()  # enterprises whose seed status changed
-    empty = assess(scheme, [], as_of)
-    empty_own = finish(empty)
-    empty_digest = _digest(empty_own)
-    done = 0
-    everyone = _current(session, scheme.key, as_of, None) if enterprise_ids is None else None
-    statistics = credit_current.StatisticsKeeper(session) if enterprise_ids is None else None
-    for part, own, final in _score_all(
-        session, scheme, ids, as_of, chunk, empty, empty_own, enterprise_ids is None
-    ):
+    baseline: Baseline,
+    current: dict[int, tuple[str, str | None]] | None = None,
+    statistics: credit_current.StatisticsKeeper | None = None,
+    done: Callable[[int], None] | None = None,
+) -> Stored:
+    """The second half of a run: per scored chunk, append a row for each enterprise whose
+    result differs from the one in force (by digest), one transaction per chunk. ``current``:
+    the results in force of every enterprise of ``scored``, read at once (consumed); None
+    reads them per chunk. ``done(n)`` after each chunk of ``n`` enterprises."""
+    out = Stored()
+    for part, own, final in scored:
         with transaction(session, actor=actor):
-            if everyone is None:
-                current = _current(session, scheme.key, as_of, part)
+            if current is None:
+                before_of = _current(session, scheme.key, as_of, part)
             else:
-                current = {eid: everyone.pop(eid) for eid in part if eid in everyone}
+                before_of = {eid: current.pop(eid) for eid in part if eid in current}
             rows = []
             now = utcnow()
             for eid in part:
                 result = final[eid]
-                tier = result.tier.value if result.tier else "abnormal"
-                tiers[tier] = tiers.get(tier, 0) + 1
-                digest = empty_digest if result is empty_own else _digest(result)
+                out.tiers[result.tier.value if result.tier else "abnormal"] += 1
+                digest = baseline.digest if result is baseline.own else _digest(result)
                 own_tier = _own_tier(own[eid])
-                before = current.get(eid)
+                before = before_of.get(eid)
                 if (before is not None and before[1] in SEED_TIERS) != (own_tier in SEED_TIERS):
-                    turned.add(eid)
+                    out.turned.add(eid)
                 if before is not None and before[0] == digest:
                     continue
                 rows.append(
@@ -476,13 +510,113 @@ def rescore(
                 )
             if rows:
                 _insert(session, rows)
-            report.changed += len(rows)
+            out.changed += len(rows)
         if statistics is not None and rows:
             statistics.wrote(len(rows))
-        done += len(part)
-        if progress is not None:
-            progress(done, len(ids))
-    report.tiers = dict(sorted(tiers.items()))
+        if done is not None:
+            done(len(part))
+    return out
+
+
+def store_share(
+    session: Session,
+    actor: Actor,
+    scheme: Scheme,
+    as_of: date,
+    reason: ScoreReason,
+    ids: Sequence[int],
+    chunk: int,
+    assessed: dict[int, Assessment],
+    own: dict[int, Score],
+    risks: Mapping[int, tuple[float, tuple[str, ...]]],
+    scope: Scope,
+    done: Callable[[int], None] | None = None,
+) -> Stored:
+    """Finish and store ``ids`` (every enterprise, or a worker's :class:`IdRange` of them)
+    as a full run does: their results in force read at once, the planner's statistics kept
+    as rows are written."""
+    baseline = Baseline.of(scheme, as_of)
+    return store(
+        session,
+        actor,
+        scheme,
+        as_of,
+        reason,
+        _finish_all(ids, chunk, assessed, own, risks, baseline),
+        baseline=baseline,
+        current=_current(session, scheme.key, as_of, scope),
+        statistics=credit_current.StatisticsKeeper(session),
+        done=done,
+    )
+
+
+# A full run on PostgreSQL is split across worker processes when each gets at least this many
+# enterprises (below, starting the processes costs more than they save).
+PARALLEL_MIN_SHARE = 25_000
+
+
+def rescore(
+    session: Session,
+    actor: Actor,
+    scheme: Scheme,
+    *,
+    as_of: date | None = None,
+    enterprise_ids: Iterable[int] | None = None,
+    reason: ScoreReason = ScoreReason.RESCORE,
+    chunk: int = 2000,
+    follow: bool = True,
+    workers: int = 1,
+    min_share: int = PARALLEL_MIN_SHARE,
+    progress: Callable[[int, int], None] | None = None,
+) -> RescoreReport:
+    """Score enterprises (all, or the ones given) as of a day and append a row for each whose
+    result changed; commits per chunk. When some of the given enterprises became or stopped
+    being a seed of graph risk (their own tier turned red or black, or back), their
+    neighbours within reach are rescored too (``follow``).
+
+    A full run (all enterprises) on PostgreSQL is split across up to ``workers`` processes,
+    each with at least ``min_share`` enterprises (:mod:`casemgr.services.credit_workers`); it
+    stores the same rows as a run in this process. Raises PermissionDenied."""
+    import time
+
+    require(actor, Permission.MANAGE_CREDIT)
+    started = time.monotonic()
+    as_of = as_of or local_today()
+    if enterprise_ids is None:
+        ids = list(session.scalars(select(Enterprise.id).order_by(Enterprise.id)))
+    else:
+        ids = sorted(set(enterprise_ids))
+    report = RescoreReport(as_of, scheme.key, enterprises=len(ids))
+    tally = _Tally(len(ids), progress)
+    share_count = min(workers, len(ids) // max(min_share, 1))
+    if enterprise_ids is None and share_count > 1 and _postgresql(session):
+        from casemgr.services import credit_workers
+
+        stored = credit_workers.run(
+            session, actor, scheme, as_of, reason, ids, chunk, share_count, tally.add
+        )
+        report.workers = share_count
+    elif enterprise_ids is None:
+        assessed, own = assess_all(session, scheme, ids, as_of, chunk, None)
+        baseline = Baseline.of(scheme, as_of)
+        tiers = own_tiers(ids, own, baseline)
+        risks = graph_risks(session, scheme, tiers, as_of, everyone=True)
+        del tiers
+        stored = store_share(
+            session, actor, scheme, as_of, reason, ids, chunk, assessed, own, risks, None,
+            tally.add,
+        )  # fmt: skip
+    else:
+        assessed, own = assess_all(session, scheme, ids, as_of, chunk, ids)
+        baseline = Baseline.of(scheme, as_of)
+        risks = graph_risks(session, scheme, own_tiers(ids, own, baseline), as_of)
+        scored = _finish_all(ids, chunk, assessed, own, risks, baseline)
+        stored = store(
+            session, actor, scheme, as_of, reason, scored, baseline=baseline, done=tally.add
+        )
+    report.changed = stored.changed
+    report.tiers = dict(sorted(stored.tiers.items()))
+    turned = stored.turned
     if follow and enterprise_ids is not None and turned and scheme.graph_risk is not None:
         config = risk_config(scheme)
         near: set[int] = set()
@@ -504,6 +638,24 @@ def rescore(
             report.changed += more.changed
     report.seconds = time.monotonic() - started
     return report
+
+
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+@dataclass
+class _Tally:
+    """Enterprises done so far, reported to a progress callback."""
+
+    total: int
+    progress: Callable[[int, int], None] | None
+    done: int = 0
+
+    def add(self, n: int) -> None:
+        self.done += n
+        if self.progress is not None:
+            self.progress(self.done, self.total)
 
 
 def explain(

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -58,7 +59,7 @@ from casemgr.repositories.graph import chunks
 from casemgr.services.localtime import LOCAL
 from credit.facts import Fact, FactKind
 
-__all__ = ["facts_of"]
+__all__ = ["IdRange", "facts_of", "within"]
 
 _PENALTY_EVENTS = ("decide", "penalise_on_the_spot")
 _CONVICTING = ("conviction", "exempted")
@@ -98,21 +99,57 @@ def _end_of(day: date) -> datetime:
     return datetime.combine(day + timedelta(days=1), time(), tzinfo=LOCAL)
 
 
-def _within(column: Any, values: Collection[int] | None) -> ColumnElement[bool]:
-    """``column IN values``; every row when ``values`` is None (a whole-province read, one pass
-    over the table instead of a lookup per chunk)."""
-    return true() if values is None else column.in_(list(values))
+@dataclass(frozen=True)
+class IdRange:
+    """The enterprises whose id lies between ``first`` and ``last`` (both included): one
+    worker's share of a full run, read like the whole province (one pass over each table,
+    restricted to the range) rather than as a list of ids."""
+
+    first: int
+    last: int
 
 
-def _cases(session: Session, ids: Collection[int] | None) -> dict[int, Any]:
+# Whose facts to read: None (every enterprise), an id range, or the ids themselves.
+Scope = Collection[int] | IdRange | None
+
+
+def within(column: Any, scope: Scope) -> ColumnElement[bool]:
+    """``column`` (an enterprise id) is in ``scope``: every row for None (a whole-province
+    read, one pass over the table instead of a lookup per chunk), a range condition for an
+    :class:`IdRange`, else ``IN`` the ids."""
+    if scope is None:
+        return true()
+    found: ColumnElement[bool] = (
+        column.between(scope.first, scope.last)
+        if isinstance(scope, IdRange)
+        else column.in_(list(scope))
+    )
+    return found
+
+
+def _of_cases(column: Any, scope: Scope, cases: Collection[int]) -> ColumnElement[bool]:
+    """``column`` (a case id) is one of ``cases``, the cases of the enterprises of ``scope``:
+    every row for the whole province (the caller drops the others), the cases whose party lies
+    in the range for an :class:`IdRange` (a semi-join), else ``IN`` the case ids."""
+    if scope is None:
+        return true()
+    found: ColumnElement[bool] = column.in_(
+        select(Case.id).where(within(Case.party_enterprise_id, scope))
+        if isinstance(scope, IdRange)
+        else list(cases)
+    )
+    return found
+
+
+def _cases(session: Session, ids: Scope) -> dict[int, Any]:
     stmt = select(
         Case.id, Case.party_enterprise_id, Case.track, Case.violation_id, Case.final_fine_cents
-    ).where(Case.party_enterprise_id.is_not(None), _within(Case.party_enterprise_id, ids))
+    ).where(Case.party_enterprise_id.is_not(None), within(Case.party_enterprise_id, ids))
     return {row.id: row for row in session.execute(stmt)}
 
 
 def _transition_facts(
-    session: Session, cases: dict[int, Any], until: datetime, whole: bool
+    session: Session, cases: dict[int, Any], until: datetime, scope: Scope
 ) -> list[Any]:
     stmt = (
         select(
@@ -129,7 +166,7 @@ def _transition_facts(
             ).label("data"),
         )
         .where(
-            _within(CaseTransition.case_id, None if whole else cases),
+            _of_cases(CaseTransition.case_id, scope, cases),
             CaseTransition.event.in_(_EVENTS),
             CaseTransition.at < until,
         )
@@ -193,7 +230,7 @@ def _measure_facts(
     cases: dict[int, Any],
     until: datetime,
     out: dict[int, list[Fact]],
-    whole: bool,
+    scope: Scope,
 ) -> None:
     stmt = select(
         CoerciveMeasure.id,
@@ -206,7 +243,7 @@ def _measure_facts(
         CoerciveMeasure.recheck_on,
         CoerciveMeasure.recheck_found_violation,
     ).where(
-        _within(CoerciveMeasure.case_id, None if whole else cases),
+        _of_cases(CoerciveMeasure.case_id, scope, cases),
         CoerciveMeasure.created_at < until,
     )
     for m in session.execute(stmt):
@@ -242,7 +279,7 @@ def _unpaid_fine_facts(
     until: datetime,
     fines: dict[int, int],
     out: dict[int, list[Fact]],
-    whole: bool,
+    scope: Scope,
 ) -> None:
     """Fines of decisions known by `as_of` still owed after their payment deadline."""
     fined = {cid: c for cid, c in fines.items() if c > 0}
@@ -252,7 +289,7 @@ def _unpaid_fine_facts(
         cid: due_on
         for cid, due_on in session.execute(
             select(Deadline.case_id, Deadline.due_on).where(
-                _within(Deadline.case_id, None if whole else fined),
+                _of_cases(Deadline.case_id, scope, fined),
                 Deadline.rule_code == "admin.fine_payment",
             )
         )
@@ -260,7 +297,7 @@ def _unpaid_fine_facts(
     }
     for arrangement in session.scalars(
         select(PaymentArrangement).where(
-            _within(PaymentArrangement.case_id, None if whole else due),
+            _of_cases(PaymentArrangement.case_id, scope, due),
             PaymentArrangement.approved_on <= as_of,
         )
     ):
@@ -270,7 +307,7 @@ def _unpaid_fine_facts(
         session.execute(
             select(Payment.case_id, func.sum(Payment.amount_cents))
             .where(
-                _within(Payment.case_id, None if whole else due),
+                _of_cases(Payment.case_id, scope, due),
                 Payment.kind == PaymentKind.FINE,
                 Payment.paid_on <= as_of,
                 Payment.recorded_at < until,
@@ -289,7 +326,7 @@ def _unpaid_fine_facts(
 
 def _violation_facts(
     session: Session,
-    ids: Collection[int] | None,
+    ids: Scope,
     filed: dict[int, date],
     cases: dict[int, Any],
     penalties: dict[int, date],
@@ -308,7 +345,7 @@ def _violation_facts(
             Violation.created_at,
         )
         .join(Violation, Violation.id == violation_enterprises.c.violation_id)
-        .where(_within(violation_enterprises.c.enterprise_id, ids))
+        .where(within(violation_enterprises.c.enterprise_id, ids))
     )
     for ent, vid, origin, found_at, methods, created_at in session.execute(stmt):
         case_filed = [filed[c] for c in by_violation.get(vid, ()) if c in filed]
@@ -333,18 +370,16 @@ def _violation_facts(
             )
 
 
-def _request_facts(
-    session: Session, ids: Collection[int] | None, as_of: date, out: dict[int, list[Fact]]
-) -> None:
+def _request_facts(session: Session, ids: Scope, as_of: date, out: dict[int, list[Fact]]) -> None:
     requests: list[tuple[FactKind, str, CreditRepair | CreditObjection]] = []
     repairs = select(CreditRepair).where(
-        _within(CreditRepair.enterprise_id, ids),
+        within(CreditRepair.enterprise_id, ids),
         CreditRepair.state == RequestState.ACCEPTED,
         CreditRepair.decided_on <= as_of,
     )
     requests += [(FactKind.REPAIR, "repair", r) for r in session.scalars(repairs)]
     objections = select(CreditObjection).where(
-        _within(CreditObjection.enterprise_id, ids),
+        within(CreditObjection.enterprise_id, ids),
         CreditObjection.state == RequestState.ACCEPTED,
         CreditObjection.decided_on <= as_of,
     )
@@ -357,32 +392,35 @@ def _request_facts(
 
 
 def facts_of(
-    session: Session, enterprise_ids: Iterable[int] | None, as_of: date
+    session: Session, enterprise_ids: Iterable[int] | IdRange | None, as_of: date
 ) -> dict[int, list[Fact]]:
     """Every credit fact of the enterprises known by the end of the local day `as_of`: an
     entry for each enterprise given, facts or not; with None, of every enterprise that has
-    some (one pass over each table: the nightly run)."""
+    some (one pass over each table: the nightly run); with an :class:`IdRange`, of every
+    enterprise of the range that has some (the same passes, restricted to the range: a
+    worker's share of the nightly run)."""
     out: dict[int, list[Fact]] = defaultdict(list)
     until = _end_of(as_of)
-    whole = enterprise_ids is None
-    parts: Iterable[list[int] | None] = (
-        [None] if enterprise_ids is None else chunks(sorted(set(enterprise_ids)), 5000)
+    parts: Iterable[Scope] = (
+        [enterprise_ids]
+        if enterprise_ids is None or isinstance(enterprise_ids, IdRange)
+        else chunks(sorted(set(enterprise_ids)), 5000)
     )
     for ids in parts:
-        for eid in ids or ():
+        for eid in () if ids is None or isinstance(ids, IdRange) else ids:
             out[eid]  # noqa: B018 - every enterprise gets an entry, facts or not
         cases = _cases(session, ids)
         if cases:
-            steps = _transition_facts(session, cases, until, whole)
+            steps = _transition_facts(session, cases, until, ids)
             fines: dict[int, int] = {}
             filed = _penalty_and_court_facts(cases, steps, fines, out)
             penalties = {s.case_id: s.on for s in steps if s.event in _PENALTY_EVENTS}
             del steps
-            _measure_facts(session, cases, until, out, whole)
-            _unpaid_fine_facts(session, cases, as_of, until, fines, out, whole)
+            _measure_facts(session, cases, until, out, ids)
+            _unpaid_fine_facts(session, cases, as_of, until, fines, out, ids)
             _violation_facts(session, ids, filed, cases, penalties, out)
         ended = select(Enterprise.id, Enterprise.updated_at).where(
-            _within(Enterprise.id, ids),
+            within(Enterprise.id, ids),
             Enterprise.status.in_([EnterpriseStatus.REVOKED, EnterpriseStatus.DEREGISTERED]),
             and_(Enterprise.updated_at < until),
         )

@@ -37,7 +37,14 @@ from credit.graph_risk import (
     explain_risk,
 )
 
-__all__ = ["describe_path", "local_risk", "neighbours", "province_risks", "stored_own_tiers"]
+__all__ = [
+    "ProvinceGraph",
+    "describe_path",
+    "local_risk",
+    "neighbours",
+    "province_risks",
+    "stored_own_tiers",
+]
 
 ENT = "enterprise"
 _NODE_CODE = {k.name.lower(): k.value for k in NodeKind}
@@ -149,40 +156,60 @@ def _edges_generic(session: Session, as_of: date) -> tuple[np.ndarray, ...]:
 _SHIFT = 48  # node key: kind code << 48 | id
 
 
+class ProvinceGraph:
+    """Every edge open on a day, numbered and turned into the propagation's operators once
+    (:class:`credit.graph_risk.RiskPropagator`), for any set of seeds: the nightly run reads
+    it while its workers assess the enterprises, and propagates when their seeds are in."""
+
+    def __init__(self, session: Session, as_of: date, config: RiskConfig) -> None:
+        postgres = session.connection().dialect.name == "postgresql"
+        read = _edges_postgresql if postgres else _edges_generic
+        src_kind, src_id, dst_kind, dst_id, edge_kind, share = read(session, as_of)
+        self.keys = np.zeros(0, dtype=np.int64)
+        self.propagator: RiskPropagator | None = None
+        if not len(src_id):
+            return
+        ends = np.concatenate(((src_kind << _SHIFT) | src_id, (dst_kind << _SHIFT) | dst_id))
+        del src_kind, src_id, dst_kind, dst_id
+        self.keys, index = np.unique(ends, return_inverse=True)
+        del ends
+        n = len(index) // 2
+        arrays = EdgeArrays(
+            (self.keys >> _SHIFT).astype(np.int8),
+            index[:n].astype(np.int64),
+            index[n:].astype(np.int64),
+            edge_kind,
+            share,
+        )
+        self.propagator = RiskPropagator(arrays, config)
+
+    def risks(self, seeds: Mapping[int, str]) -> dict[int, float]:
+        """Capped graph risk of every enterprise that has some, from the seeds (enterprise id:
+        own tier)."""
+        if self.propagator is None or not any(
+            t in self.propagator.config.seed_risk for t in seeds.values()
+        ):
+            return {}
+        keys, ent = self.keys, _NODE_CODE[ENT]
+        seed_ids = np.fromiter(seeds, dtype=np.int64, count=len(seeds))
+        wanted = (ent << _SHIFT) | seed_ids
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        present = keys[at] == wanted
+        seed_map = {
+            int(i): seeds[int(eid)] for i, eid in zip(at[present], seed_ids[present], strict=True)
+        }
+        risk = self.propagator.propagate(seed_map)
+        hit = np.flatnonzero(((keys >> _SHIFT) == ent) & (risk > 0))
+        return {int(keys[i] & ((1 << _SHIFT) - 1)): float(risk[i]) for i in hit}
+
+
 def province_risks(
     session: Session, seeds: Mapping[int, str], as_of: date, config: RiskConfig
 ) -> dict[int, float]:
     """Capped graph risk of every enterprise that has some, from the edges open on the day."""
     if not any(t in config.seed_risk for t in seeds.values()):
         return {}
-    postgres = session.connection().dialect.name == "postgresql"
-    read = _edges_postgresql if postgres else _edges_generic
-    src_kind, src_id, dst_kind, dst_id, edge_kind, share = read(session, as_of)
-    if not len(src_id):
-        return {}
-    ends = np.concatenate(((src_kind << _SHIFT) | src_id, (dst_kind << _SHIFT) | dst_id))
-    del src_kind, src_id, dst_kind, dst_id
-    keys, index = np.unique(ends, return_inverse=True)
-    del ends
-    n = len(index) // 2
-    arrays = EdgeArrays(
-        (keys >> _SHIFT).astype(np.int8),
-        index[:n].astype(np.int64),
-        index[n:].astype(np.int64),
-        edge_kind,
-        share,
-    )
-    ent = _NODE_CODE[ENT]
-    seed_ids = np.fromiter(seeds, dtype=np.int64, count=len(seeds))
-    wanted = (ent << _SHIFT) | seed_ids
-    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    present = keys[at] == wanted
-    seed_map = {
-        int(i): seeds[int(eid)] for i, eid in zip(at[present], seed_ids[present], strict=True)
-    }
-    risk = RiskPropagator(arrays, config).propagate(seed_map)
-    hit = np.flatnonzero(((keys >> _SHIFT) == ent) & (risk > 0))
-    return {int(keys[i] & ((1 << _SHIFT) - 1)): float(risk[i]) for i in hit}
+    return ProvinceGraph(session, as_of, config).risks(seeds)
 
 
 def _hood(session: Session, enterprise_id: int, as_of: date, config: RiskConfig) -> Any:

@@ -90,6 +90,7 @@ def _rescore(
         actor,
         scheme,
         as_of=_day(params, "as_of"),
+        workers=settings["CREDIT_RESCORE_WORKERS"],
         progress=lambda done, total: progress(done / total if total else 1.0, N_("Scoring")),
     )
     return {

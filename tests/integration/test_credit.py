@@ -187,9 +187,11 @@ def test_the_command_line_exports_and_regenerates_the_same_bytes(
     assert wrong.exit_code == 1 and "tier" in wrong.output and not second.exists()
 
 
-def test_a_conviction_raises_the_graph_risk_of_an_enterprise_sharing_its_legal_rep(
-    session, tmp_path
-):
+def shared_legal_rep(session, tmp_path) -> tuple[Enterprise, Enterprise, Enterprise]:
+    """The demo enterprises, and a registry import by which the enterprise that the demo
+    families convict (the last of 仁怀) shares its legal representative with a partner (the
+    first), while a stranger has someone else of the same name; the graph built from it.
+    Returns (convicted, partner, stranger)."""
     from casemgr.services import graph, imports
 
     load_demo(session, enterprises=200)
@@ -216,7 +218,13 @@ def test_a_conviction_raises_the_graph_risk_of_an_enterprise_sharing_its_legal_r
     )
     assert imports.import_file(session, SYSTEM_ACTOR, path, "registry").status == "committed"
     graph.build_from_records(session, SYSTEM_ACTOR)
+    return convicted, partner, stranger
 
+
+def test_a_conviction_raises_the_graph_risk_of_an_enterprise_sharing_its_legal_rep(
+    session, tmp_path
+):
+    convicted, partner, stranger = shared_legal_rep(session, tmp_path)
     # The demo families convict the last enterprise: each step rescores it, and when its own
     # tier turns red, the enterprises within reach are rescored too.
     load_demo_families(session)

@@ -1,0 +1,139 @@
+"""The nightly run across worker processes (casemgr.services.credit_workers) stores exactly
+what a run in one process stores, graph risk across the workers' ranges included; a worker
+that fails stops the run with its error."""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+
+import pytest
+from sqlalchemy import create_engine, delete, select
+from sqlalchemy.orm import Session
+
+from casemgr.models import CreditScore, Enterprise, ScoreReason
+from casemgr.models.credit import CreditCurrent, CreditTierCount
+from casemgr.policy import SYSTEM_ACTOR
+from casemgr.services import credit, credit_workers
+from casemgr.services.credit_facts import IdRange
+from casemgr.services.demo_families import load_demo_families
+from casemgr.services.localtime import local_today
+from tests.integration.test_credit import SCHEME, shared_legal_rep
+from tests.integration.test_credit_current import assert_exact
+
+
+def _clear(session) -> None:
+    for table in (CreditTierCount, CreditCurrent, CreditScore):
+        session.execute(delete(table))
+    session.commit()
+
+
+def _results(session) -> dict[int, tuple]:
+    """What each enterprise's stored row says (its id and timestamps aside)."""
+    rows = session.execute(
+        select(
+            CreditScore.enterprise_id,
+            CreditScore.digest,
+            CreditScore.as_of,
+            CreditScore.reason,
+            CreditScore.tier,
+            CreditScore.own_tier,
+            CreditScore.sublevel,
+            CreditScore.points,
+            CreditScore.graph_risk,
+            CreditScore.contributions,
+        )
+    ).all()
+    out = {r[0]: tuple(r[1:]) for r in rows}
+    assert len(out) == len(rows), "one row per enterprise after a run into an empty history"
+    return out
+
+
+def test_the_shares_cut_the_ids_into_ranges_of_about_equal_size():
+    assert credit_workers.shares([1, 2, 5, 9, 10, 11, 40], 3) == [
+        IdRange(1, 5),
+        IdRange(9, 11),
+        IdRange(40, 40),
+    ]
+    assert credit_workers.shares([7, 8], 5) == [IdRange(7, 7), IdRange(8, 8)]
+    assert credit_workers.shares([3], 1) == [IdRange(3, 3)]
+
+
+def test_a_full_run_across_worker_processes_stores_what_one_process_stores(session, tmp_path):
+    convicted, partner, _ = shared_legal_rep(session, tmp_path)
+    load_demo_families(session)
+    ids = sorted(session.scalars(select(Enterprise.id)))
+    ranges = credit_workers.shares(ids, 3)
+
+    def worker_of(eid: int) -> int:
+        return next(i for i, r in enumerate(ranges) if r.first <= eid <= r.last)
+
+    # The seed and the enterprise it puts at risk are scored by different workers: the risk
+    # must cross from one range to the other through this process's propagation.
+    assert worker_of(convicted.id) != worker_of(partner.id)
+    today = local_today()
+    _clear(session)
+    one = credit.rescore(session, SYSTEM_ACTOR, SCHEME, as_of=today)
+    expected = _results(session)
+    assert expected[partner.id][7] == 6.4  # graph risk: red seed 10 × 0.8 × 0.8
+    assert expected[convicted.id][3] == "red"
+
+    _clear(session)
+    progress: list[tuple[int, int]] = []
+    many = credit.rescore(
+        session,
+        SYSTEM_ACTOR,
+        SCHEME,
+        as_of=today,
+        workers=3,
+        min_share=1,
+        progress=lambda done, total: progress.append((done, total)),
+    )
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # SQLite has one writer at a time: a full run there stays in this process.
+    assert (one.workers, many.workers) == (1, 3 if postgres else 1)
+    assert (many.enterprises, many.changed, many.tiers) == (one.enterprises, one.changed, one.tiers)
+    assert _results(session) == expected
+    assert_exact(session)  # the current rows and tier counts, written by three processes
+    assert progress[-1] == (len(ids), len(ids))
+    assert [d for d, _ in progress] == sorted(d for d, _ in progress)
+
+    again = credit.rescore(session, SYSTEM_ACTOR, SCHEME, as_of=today, workers=3, min_share=1)
+    assert (again.changed, again.tiers) == (0, one.tiers)
+    # Below the minimum share, even a large worker count runs in one process.
+    small = credit.rescore(session, SYSTEM_ACTOR, SCHEME, as_of=today, workers=8)
+    assert (small.workers, small.changed) == (1, 0)
+
+
+def test_a_worker_that_fails_stops_the_run_with_its_error(session, tmp_path):
+    # Workers connect with the parent's database URL: one that names no database fails in
+    # every worker, before anything is read (the scheme has no graph risk, so this process
+    # reads nothing either).
+    url = session.get_bind().url
+    if url.get_backend_name() == "postgresql":
+        bad = url.set(database="casemgr_no_such_database")
+        expected = "casemgr_no_such_database"
+    else:
+        bad = url.set(database=str(tmp_path / "missing" / "db.sqlite3"))
+        expected = "unable to open database file"
+    engine = create_engine(bad)
+    try:
+        with Session(engine) as elsewhere:
+            with pytest.raises(credit_workers.WorkerFailed) as failed:
+                credit_workers.run(
+                    elsewhere,
+                    SYSTEM_ACTOR,
+                    dataclasses.replace(SCHEME, graph_risk=None),
+                    local_today(),
+                    ScoreReason.RESCORE,
+                    [1, 2, 3, 4],
+                    2,
+                    2,
+                    lambda n: None,
+                )
+    finally:
+        engine.dispose()
+    message = str(failed.value)
+    assert "credit rescoring worker" in message and "IdRange(first=" in message
+    assert expected in message
+    assert not multiprocessing.active_children()  # every worker ended or was stopped
