@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import (
     Integer,
     Select,
+    Table,
     and_,
     any_,
     bindparam,
@@ -68,6 +69,9 @@ CHUNK = 5000
 _SCORE_COLUMNS = ("as_of", "status", "tier", "own_tier", "sublevel", "points")
 
 Key = tuple[str, str]  # (county code, tier code)
+
+_CURRENT: Table = CreditCurrent.__table__  # type: ignore[assignment]
+_COUNTS: Table = CreditTierCount.__table__  # type: ignore[assignment]
 
 
 def _dialect_insert(session: Session, table: Any) -> Any:
@@ -118,10 +122,10 @@ def _add_counts(session: Session, scheme_key: str, delta: Counter[Key]) -> None:
     ]
     if not rows:
         return
-    stmt = _dialect_insert(session, CreditTierCount)
+    stmt = _dialect_insert(session, _COUNTS)
     stmt = stmt.on_conflict_do_update(
         index_elements=["scheme", "county_code", "tier"],
-        set_={"n": CreditTierCount.n + stmt.excluded.n},
+        set_={"n": _COUNTS.c.n + stmt.excluded.n},
     )
     session.execute(stmt, rows)
 
@@ -166,17 +170,20 @@ def refresh(
             .join(Enterprise, Enterprise.id == CreditScore.enterprise_id)
             .where(CreditScore.id.in_(latest))
         )
-        stmt = _dialect_insert(session, CreditCurrent).from_select(columns, rows)
+        # On the table, not the mapped class: the rows that come back are plain tuples, not
+        # run through the ORM's loading (a full run writes a million).
+        current = _CURRENT.c
+        stmt = _dialect_insert(session, _CURRENT).from_select(columns, rows)
         stmt = stmt.on_conflict_do_update(
             index_elements=["scheme", "enterprise_id"],
             set_={c: stmt.excluded[c] for c in columns[2:]},
-            where=(CreditCurrent.score_id != stmt.excluded.score_id)
-            | (CreditCurrent.county_code != stmt.excluded.county_code)
-            | (CreditCurrent.name != stmt.excluded.name),
+            where=(current.score_id != stmt.excluded.score_id)
+            | (current.county_code != stmt.excluded.county_code)
+            | (current.name != stmt.excluded.name),
         )
         # The rows written (inserted or changed) come back with their new county and tier.
         written = stmt.returning(
-            CreditCurrent.enterprise_id, CreditCurrent.county_code, _tier_code(CreditCurrent.tier)
+            current.enterprise_id, current.county_code, _tier_code(current.tier)
         )
         delta: Counter[Key] = Counter()
         for eid, county, tier in session.execute(written):

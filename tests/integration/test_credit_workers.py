@@ -137,3 +137,45 @@ def test_a_worker_that_fails_stops_the_run_with_its_error(session, tmp_path):
     assert "credit rescoring worker" in message and "IdRange(first=" in message
     assert expected in message
     assert not multiprocessing.active_children()  # every worker ended or was stopped
+
+
+def test_rows_written_as_copy_text_read_back_as_they_were(session):
+    # A full run writes its rows as COPY text on PostgreSQL (an insert elsewhere, and below
+    # 100 rows): backslashes, tabs and line breaks in the lines' JSON or the scheme key, NULLs
+    # and non-ASCII text must come back unchanged.
+    from datetime import UTC, date, datetime
+
+    from casemgr.services.demo import load_demo
+
+    load_demo(session, enterprises=120)
+    ids = sorted(session.scalars(select(Enterprise.id)))[:110]
+    lines = [
+        {"rule": "a\\b\tc\nd\re", "name": "罚款 \"引号\" \\N", "records": ["case:1"], "points": 1.5}
+    ]
+    rows = [
+        {
+            "enterprise_id": eid,
+            "scheme": "odd\tscheme\\key@1",
+            "as_of": date(2026, 6, 30),
+            "computed_at": datetime(2026, 6, 30, 18, 0, 0, 123456, tzinfo=UTC),
+            "reason": ScoreReason.RESCORE,
+            "status": "rated",
+            "points": 93.6 if i % 2 else 100,
+            "score_tier": "blue",
+            "own_tier": None if i % 3 else "red",
+            "tier": None if i % 5 == 0 else "blue",
+            "sublevel": None if i % 2 else 2,
+            "graph_risk": 6.4 if i % 2 else 0,
+            "contributions": lines if i % 2 else [],
+            "digest": f"{eid:064x}",
+        }
+        for i, eid in enumerate(ids)
+    ]
+    credit._copy(session, rows)
+    session.commit()
+    columns = [getattr(CreditScore, c) for c in credit._COLUMNS]
+    back = [
+        dict(zip(credit._COLUMNS, r, strict=True))
+        for r in session.execute(select(*columns).order_by(CreditScore.enterprise_id))
+    ]
+    assert back == rows
