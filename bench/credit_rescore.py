@@ -34,8 +34,9 @@ the configuration's: one per core, at most 4). Peak memory of a full run is that
 processes: the larger of the sum of their resident sets sampled every 100 ms and the sum of
 each one's own peak (``VmHWM``; this process's reset through ``/proc/self/clear_refs``);
 CPU seconds are counted for the whole machine (PostgreSQL included) and for the processes
-of the run. The 1-minute load average is sampled throughout (2 shared cores). Results go to stdout (markdown) and
-``bench/results/credit_rescore.json``. Nothing here is a test: speed is never asserted.
+of the run. The 1-minute load average is sampled throughout (2 shared cores). Results go to
+stdout (markdown) and ``bench/results/credit_rescore.json``. Nothing here is a test: speed
+is never asserted.
 
 Usage::
 

@@ -150,7 +150,7 @@ def test_rows_written_as_copy_text_read_back_as_they_were(session):
     load_demo(session, enterprises=120)
     ids = sorted(session.scalars(select(Enterprise.id)))[:110]
     lines = [
-        {"rule": "a\\b\tc\nd\re", "name": "罚款 \"引号\" \\N", "records": ["case:1"], "points": 1.5}
+        {"rule": "a\\b\tc\nd\re", "name": '罚款 "引号" \\N', "records": ["case:1"], "points": 1.5}
     ]
     rows = [
         {
