@@ -111,7 +111,7 @@ def _keys_of(session: Session, scheme_key: str, ids: Sequence[int]) -> dict[int,
     stmt = select(
         CreditCurrent.enterprise_id, CreditCurrent.county_code, _tier_code(CreditCurrent.tier)
     ).where(CreditCurrent.scheme == scheme_key, _among(session, CreditCurrent.enterprise_id, ids))
-    return {eid: (county, tier) for eid, county, tier in session.execute(stmt)}
+    return {eid: (county, tier) for eid, county, tier in session.connection().execute(stmt)}
 
 
 def _add_counts(session: Session, scheme_key: str, delta: Counter[Key]) -> None:

@@ -380,7 +380,8 @@ def _current(
             within(CreditScore.enterprise_id, part),
         )
         found = latest.group_by(CreditScore.enterprise_id).subquery()
-        rows = session.execute(
+        # Through the connection: plain rows, not the ORM's loading (a full run reads a million).
+        rows = session.connection().execute(
             select(CreditScore.enterprise_id, CreditScore.digest, CreditScore.own_tier).join(
                 found, CreditScore.id == found.c.id
             )
