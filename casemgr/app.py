@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
 from pathlib import Path
@@ -97,6 +98,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         return {"current_locale": str(get_locale())}
 
+    # Everything built so far (modules, mappers, the application) lives as long as the process:
+    # the cyclic garbage collector skips it from now on (Python, gc.freeze). Otherwise a full
+    # collection, set off by the garbage of one request or one incremental rescoring (a
+    # networkx neighbourhood), walks every one of those objects: 100-200 ms pauses measured
+    # in the rescoring after a case event.
+    gc.freeze()
     return app
 
 

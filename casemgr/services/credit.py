@@ -20,17 +20,19 @@ vetoes, without graph risk), so a risk never feeds back on itself.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from casemgr.db import transaction, utcnow
@@ -104,11 +106,11 @@ def stored_rows(result: Score) -> list[dict[str, Any]]:
     lost points or names records, graph risk, downgrades, vetoes, not rateable). Lines at full
     points without records are left out (most enterprises have only such lines): the whole
     explanation is recomputed for any day by :func:`explain`, and the digest covers it."""
-    return [
-        _row(c)
-        for c in result.contributions
-        if c.records or c.points != c.max_points or c.kind is not ContributionKind.INDICATOR
-    ]
+    return [_row(c) for c in result.contributions if _kept(c)]
+
+
+def _kept(c: Contribution) -> bool:
+    return bool(c.records) or c.points != c.max_points or c.kind is not ContributionKind.INDICATOR
 
 
 def _canonical(value: Any) -> str:
@@ -168,10 +170,25 @@ def _digest(result: Score) -> str:
     canonical JSON (scheme, status, points, tiers and every contribution, graph-risk paths
     left out), assembled from cached fragments as ``json.dumps(..., sort_keys=True)`` writes
     it."""
-    text = "".join(
+    return _digest_of(result, [_fragment(c) for c in result.contributions])
+
+
+def _lines_of(result: Score, fragments: list[str]) -> str:
+    """The JSON of the stored lines (:func:`stored_rows`), made of the digest's fragments (a
+    graph-risk line that lists its paths aside: the digest leaves them out)."""
+    lines = ",".join(
+        _canonical(_row(c)) if c.records and c.kind is ContributionKind.GRAPH_RISK else fragment
+        for c, fragment in zip(result.contributions, fragments, strict=True)
+        if _kept(c)
+    )
+    return f"[{lines}]"
+
+
+def _digest_of(result: Score, fragments: list[str]) -> str:
+    canonical = "".join(
         (
             '{"contributions":[',
-            ",".join(_fragment(c) for c in result.contributions),
+            ",".join(fragments),
             '],"points":',
             _scalar(result.points),
             ',"scheme":',
@@ -187,7 +204,7 @@ def _digest(result: Score) -> str:
             "}",
         )
     )
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def in_force(
@@ -298,14 +315,31 @@ def assess_all(
     assessed: dict[int, Assessment] = {}
     own: dict[int, Score] = {}
     whole = scope is None or isinstance(scope, IdRange)
-    for part in [scope] if whole else chunks(ids, chunk):
-        found = facts_of(session, part, as_of)
-        for eid, known in found.items():
-            if known:
-                assessed[eid] = assess(scheme, known, as_of)
-                own[eid] = finish(assessed[eid])
-        del found
+    with _collector_paused():
+        for part in [scope] if whole else chunks(ids, chunk):
+            found = facts_of(session, part, as_of)
+            for eid, known in found.items():
+                if known:
+                    assessed[eid] = assess(scheme, known, as_of)
+                    own[eid] = finish(assessed[eid])
+            del found
     return assessed, own
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for the block (its previous state restored
+    after). Reading and assessing the facts of a province builds millions of objects that all
+    live on (facts, lines, scores), and each full collection walked every one of them again: a
+    fifth of the CPU time of a full run. None of them is cyclic garbage, and objects without
+    cycles are freed by reference counting as ever."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -317,16 +351,20 @@ class Baseline:
     own: Score
     digest: str
     lines: list[dict[str, Any]]  # its stored lines, one list shared by every row
+    lines_json: str  # and their JSON
 
     @classmethod
     def of(cls, scheme: Scheme, as_of: date) -> Baseline:
         empty = assess(scheme, [], as_of)
         own = finish(empty)
-        lines = stored_rows(own)
-        if len(_SHARED_LINES) >= 64:
-            _SHARED_LINES.clear()
-        _SHARED_LINES[id(lines)] = (lines, _json_of_lines(lines))
-        return cls(empty, own, _digest(own), lines)
+        fragments = [_fragment(c) for c in own.contributions]
+        return cls(
+            empty,
+            own,
+            _digest_of(own, fragments),
+            stored_rows(own),
+            _lines_of(own, fragments),
+        )
 
 
 def own_tiers(
@@ -420,7 +458,7 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     executemany elsewhere; then, in the same transaction, the current rows and tier counts of
     the enterprises written (``credit_current``: this is the one writer of scores), read back
     from the rows above the highest id before these (a range of the primary key)."""
-    written_after = session.scalar(select(func.max(CreditScore.id))) or 0
+    written_after = _highest_id(session)
     _copy(session, rows)
     by_scheme: dict[str, set[int]] = {}
     for row in rows:
@@ -429,36 +467,33 @@ def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
         credit_current.refresh(session, scheme_key, ids, written_after=written_after)
 
 
+def _highest_id(session: Session) -> int:
+    """An id at least as high as any stored score's and lower than any stored from now on.
+    On PostgreSQL the id sequence's last value: ``max(id)`` walks back over the rows that
+    other workers of a full run are inserting, checking each one's visibility."""
+    if session.get_bind().dialect.name == "postgresql":
+        last = "SELECT pg_sequence_last_value(pg_get_serial_sequence('credit_scores', 'id'))"
+        return int(session.scalar(text(last)) or 0)
+    return int(session.scalar(select(func.max(CreditScore.id))) or 0)
+
+
 def _copy(session: Session, rows: list[dict[str, Any]]) -> None:
     connection = session.connection()
     if connection.dialect.name != "postgresql" or len(rows) < 100:
-        session.execute(insert(CreditScore), rows)
+        session.execute(insert(CreditScore), [{c: row[c] for c in _COLUMNS} for row in rows])
         return
     raw = connection.connection.driver_connection
     assert raw is not None
-    text = "".join(_copy_line(row) for row in rows)
+    block = "".join(_copy_line(row) for row in rows)
     with raw.cursor() as cur:
         with cur.copy(f"COPY credit_scores ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
-            copy.write(text.encode())
+            copy.write(block.encode())
 
 
 # COPY's text format: tab-separated, \\N for NULL, a backslash, tab, newline and carriage return
 # escaped with a backslash (PostgreSQL, COPY, "Text Format").
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _NULL = "\\N"
-
-# The JSON of the stored lines of a result shared by many rows (the one of every enterprise
-# without a record), by identity of the list.
-_SHARED_LINES: dict[int, tuple[list[dict[str, Any]], str]] = {}
-
-
-def _json_of_lines(lines: list[dict[str, Any]]) -> str:
-    if not lines:
-        return "[]"
-    shared = _SHARED_LINES.get(id(lines))
-    if shared is not None and shared[0] is lines:
-        return shared[1]
-    return json.dumps(lines, ensure_ascii=False, separators=(",", ":"))
 
 
 def _copy_line(row: dict[str, Any]) -> str:
@@ -467,7 +502,7 @@ def _copy_line(row: dict[str, Any]) -> str:
     of the time of storing them). The scheme key is escaped; the JSON of the lines has its
     backslashes doubled (JSON escapes every control character itself); the other values are
     numbers, dates, hexadecimal digests and the scoring library's codes."""
-    lines = _json_of_lines(row["contributions"])
+    lines = row.get("lines_json") or json.dumps(row["contributions"], ensure_ascii=False)
     if "\\" in lines:
         lines = lines.replace("\\", "\\\\")
     own_tier, tier, sublevel = row["own_tier"], row["tier"], row["sublevel"]
@@ -520,7 +555,12 @@ def store(
             for eid in part:
                 result = final[eid]
                 out.tiers[result.tier.value if result.tier else "abnormal"] += 1
-                digest = baseline.digest if result is baseline.own else _digest(result)
+                fragments = None
+                if result is baseline.own:
+                    digest = baseline.digest
+                else:
+                    fragments = [_fragment(c) for c in result.contributions]
+                    digest = _digest_of(result, fragments)
                 own_tier = _own_tier(own[eid])
                 before = before_of.get(eid)
                 if (before is not None and before[1] in SEED_TIERS) != (own_tier in SEED_TIERS):
@@ -545,6 +585,12 @@ def store(
                             baseline.lines if result is baseline.own else stored_rows(result)
                         ),
                         "digest": digest,
+                        # the lines as COPY writes them
+                        "lines_json": (
+                            baseline.lines_json
+                            if fragments is None
+                            else _lines_of(result, fragments)
+                        ),
                     }
                 )
             if rows:

@@ -26,6 +26,7 @@ already committed stand, as in a run in one process).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -93,6 +94,8 @@ def _work(conn: Connection, job: _Job) -> None:
             assessed, own = credit.assess_all(
                 session, job.scheme, ids, job.as_of, job.chunk, job.share
             )
+            # They live until the process ends: the cyclic collector skips them from now on.
+            gc.freeze()
             seed_tiers = _seed_tiers(job.scheme)
             tiers = credit.own_tiers(ids, own, credit.Baseline.of(job.scheme, job.as_of))
             seeds = {eid: tier for eid, tier in tiers.items() if tier in seed_tiers}
