@@ -484,7 +484,8 @@ def _copy(session: Session, rows: list[dict[str, Any]]) -> None:
         return
     raw = connection.connection.driver_connection
     assert raw is not None
-    block = "".join(_copy_line(row) for row in rows)
+    shared: dict[tuple[Any, ...], str] = {}
+    block = "".join(_copy_line(row, shared) for row in rows)
     with raw.cursor() as cur:
         with cur.copy(f"COPY credit_scores ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
             copy.write(block.encode())
@@ -496,20 +497,26 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 _NULL = "\\N"
 
 
-def _copy_line(row: dict[str, Any]) -> str:
+def _copy_line(row: dict[str, Any], shared: dict[tuple[Any, ...], str]) -> str:
     """One score row in COPY's text format, columns in the order of ``_COLUMNS``: the rows of
     a full run are written as one block of text (psycopg's adaptation row by row took a third
     of the time of storing them). The scheme key is escaped; the JSON of the lines has its
     backslashes doubled (JSON escapes every control character itself); the other values are
-    numbers, dates, hexadecimal digests and the scoring library's codes."""
+    numbers, dates, hexadecimal digests and the scoring library's codes. ``shared``: the
+    columns that a batch's rows have in common (scheme, days, reason), written once."""
     lines = row.get("lines_json") or json.dumps(row["contributions"], ensure_ascii=False)
     if "\\" in lines:
         lines = lines.replace("\\", "\\\\")
+    key = (row["scheme"], row["as_of"], row["computed_at"], row["reason"])
+    common = shared.get(key)
+    if common is None:
+        common = shared[key] = (
+            f"{row['scheme'].translate(_COPY_ESCAPES)}\t{row['as_of'].isoformat()}\t"
+            f"{row['computed_at'].isoformat()}\t{row['reason'].value}"
+        )
     own_tier, tier, sublevel = row["own_tier"], row["tier"], row["sublevel"]
     return (
-        f"{row['enterprise_id']}\t{row['scheme'].translate(_COPY_ESCAPES)}\t"
-        f"{row['as_of'].isoformat()}\t{row['computed_at'].isoformat()}\t"
-        f"{row['reason'].value}\t{row['status']}\t{float(row['points'])!r}\t"
+        f"{row['enterprise_id']}\t{common}\t{row['status']}\t{float(row['points'])!r}\t"
         f"{row['score_tier']}\t{_NULL if own_tier is None else own_tier}\t"
         f"{_NULL if tier is None else tier}\t{_NULL if sublevel is None else sublevel}\t"
         f"{float(row['graph_risk'])!r}\t{lines}\t{row['digest']}\n"
@@ -537,12 +544,13 @@ def store(
     baseline: Baseline,
     current: dict[int, tuple[str, str | None]] | None = None,
     statistics: credit_current.StatisticsKeeper | None = None,
-    done: Callable[[int], None] | None = None,
+    done: Callable[[int, int], None] | None = None,
 ) -> Stored:
     """The second half of a run: per scored chunk, append a row for each enterprise whose
     result differs from the one in force (by digest), one transaction per chunk. ``current``:
     the results in force of every enterprise of ``scored``, read at once (consumed); None
-    reads them per chunk. ``done(n)`` after each chunk of ``n`` enterprises."""
+    reads them per chunk. ``done(n, written)`` after each chunk of ``n`` enterprises, of
+    which ``written`` got a new row (committed)."""
     out = Stored()
     for part, own, final in scored:
         with transaction(session, actor=actor):
@@ -599,7 +607,7 @@ def store(
         if statistics is not None and rows:
             statistics.wrote(len(rows))
         if done is not None:
-            done(len(part))
+            done(len(part), len(rows))
     return out
 
 
@@ -615,11 +623,13 @@ def store_share(
     own: dict[int, Score],
     risks: Mapping[int, tuple[float, tuple[str, ...]]],
     scope: Scope,
-    done: Callable[[int], None] | None = None,
+    statistics: credit_current.StatisticsKeeper | None,
+    done: Callable[[int, int], None] | None = None,
 ) -> Stored:
     """Finish and store ``ids`` (every enterprise, or a worker's :class:`IdRange` of them)
     as a full run does: their results in force read at once, the planner's statistics kept
-    as rows are written."""
+    by ``statistics`` as rows are written (a run across workers keeps them in the process
+    that started them)."""
     baseline = Baseline.of(scheme, as_of)
     return store(
         session,
@@ -630,7 +640,7 @@ def store_share(
         _finish_all(ids, chunk, assessed, own, risks, baseline),
         baseline=baseline,
         current=_current(session, scheme.key, as_of, scope),
-        statistics=credit_current.StatisticsKeeper(session),
+        statistics=statistics,
         done=done,
     )
 
@@ -668,7 +678,8 @@ def rescore(
     started = time.monotonic()
     as_of = as_of or local_today()
     if enterprise_ids is None:
-        ids = list(session.scalars(select(Enterprise.id).order_by(Enterprise.id)))
+        order = select(Enterprise.id).order_by(Enterprise.id)
+        ids = list(session.connection().execute(order).scalars())
     else:
         ids = sorted(set(enterprise_ids))
     report = RescoreReport(as_of, scheme.key, enterprises=len(ids))
@@ -689,7 +700,7 @@ def rescore(
         del tiers
         stored = store_share(
             session, actor, scheme, as_of, reason, ids, chunk, assessed, own, risks, None,
-            tally.add,
+            credit_current.StatisticsKeeper(session), tally.add,
         )  # fmt: skip
     else:
         assessed, own = assess_all(session, scheme, ids, as_of, chunk, ids)
@@ -737,7 +748,7 @@ class _Tally:
     progress: Callable[[int, int], None] | None
     done: int = 0
 
-    def add(self, n: int) -> None:
+    def add(self, n: int, written: int = 0) -> None:
         self.done += n
         if self.progress is not None:
             self.progress(self.done, self.total)

@@ -42,6 +42,7 @@ from sqlalchemy.pool import NullPool
 
 from casemgr.models import Enterprise, ScoreReason
 from casemgr.policy import Actor
+from casemgr.repositories import credit_current
 from casemgr.services import credit, credit_graph
 from casemgr.services.credit_facts import IdRange, within
 from credit.schemes import Scheme
@@ -84,13 +85,8 @@ def _work(conn: Connection, job: _Job) -> None:
     try:
         engine = create_engine(job.url, poolclass=NullPool)
         with Session(engine) as session:
-            ids = list(
-                session.scalars(
-                    select(Enterprise.id)
-                    .where(within(Enterprise.id, job.share))
-                    .order_by(Enterprise.id)
-                )
-            )
+            mine = select(Enterprise.id).where(within(Enterprise.id, job.share))
+            ids = list(session.connection().execute(mine.order_by(Enterprise.id)).scalars())
             assessed, own = credit.assess_all(
                 session, job.scheme, ids, job.as_of, job.chunk, job.share
             )
@@ -115,7 +111,8 @@ def _work(conn: Connection, job: _Job) -> None:
                 own,
                 risks,
                 job.share,
-                done=lambda n: conn.send(("done", n)),
+                None,  # the statistics are kept by the parent, from what the workers report
+                done=lambda n, written: conn.send(("done", (n, written))),
             )
             conn.send(("stored", stored))
     except BaseException:  # noqa: BLE001 - reported to the parent, which raises it
@@ -133,7 +130,7 @@ class _Worker:
     conn: Connection
 
 
-def _collect(workers: list[_Worker], kind: str, done: Callable[[int], None]) -> list[Any]:
+def _collect(workers: list[_Worker], kind: str, done: Callable[[int, int], None]) -> list[Any]:
     """Wait for each worker's message of ``kind``, relaying progress; raises WorkerFailed."""
     found: dict[int, Any] = {}
     waiting = {id(w.conn): i for i, w in enumerate(workers)}
@@ -154,7 +151,7 @@ def _collect(workers: list[_Worker], kind: str, done: Callable[[int], None]) -> 
                     f"credit rescoring worker {i} ({workers[i].share}) failed:\n{value}"
                 )
             if message == "done":
-                done(value)
+                done(*value)
             elif message == kind:
                 found[i] = value
                 del waiting[id(conn)]
@@ -170,10 +167,13 @@ def run(
     ids: Sequence[int],
     chunk: int,
     count: int,
-    done: Callable[[int], None],
+    done: Callable[[int, int], None],
 ) -> credit.Stored:
-    """The full run of ``ids`` (every enterprise, sorted) across ``count`` worker processes.
-    Raises WorkerFailed."""
+    """The full run of ``ids`` (every enterprise, sorted) across ``count`` worker processes;
+    ``done(n, written)`` as each worker commits a chunk of ``n`` enterprises, ``written`` of
+    them with a new row. This process keeps the planner's statistics of the score tables
+    (:class:`~casemgr.repositories.credit_current.StatisticsKeeper`) from those reports: one
+    keeper for all the rows written, not one per worker. Raises WorkerFailed."""
     url = session.get_bind().engine.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("spawn")
     workers: list[_Worker] = []
@@ -196,11 +196,18 @@ def run(
             seeds.update(found)
         risks: Mapping[int, float] = graph.risks(seeds) if graph is not None else {}
         del graph, seeds
+        statistics = credit_current.StatisticsKeeper(session)
+        session.commit()
+
+        def chunk_done(n: int, written: int) -> None:
+            done(n, written)
+            statistics.wrote(written)
+
         for w in workers:
             w.conn.send(credit.rounded(risks, range(w.share.first, w.share.last + 1)))
         del risks
         out = credit.Stored()
-        for stored in _collect(workers, "stored", done):
+        for stored in _collect(workers, "stored", chunk_done):
             out.tiers.update(stored.tiers)
             out.changed += stored.changed
             out.turned |= stored.turned
