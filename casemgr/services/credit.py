@@ -533,12 +533,22 @@ class Stored:
     turned: set[int] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class RunSpec:
+    """Who runs a rescoring, under which scheme, as of which day, for what reason (stored on
+    each row) and in chunks of how many enterprises (one transaction each). Plain data: a
+    worker process receives it whole."""
+
+    actor: Actor
+    scheme: Scheme
+    as_of: date
+    reason: ScoreReason
+    chunk: int
+
+
 def store(
     session: Session,
-    actor: Actor,
-    scheme: Scheme,
-    as_of: date,
-    reason: ScoreReason,
+    spec: RunSpec,
     scored: Iterable[tuple[list[int], dict[int, Score], dict[int, Score]]],
     *,
     baseline: Baseline,
@@ -552,8 +562,9 @@ def store(
     reads them per chunk. ``done(n, written)`` after each chunk of ``n`` enterprises, of
     which ``written`` got a new row (committed)."""
     out = Stored()
+    scheme, as_of, reason = spec.scheme, spec.as_of, spec.reason
     for part, own, final in scored:
-        with transaction(session, actor=actor):
+        with transaction(session, actor=spec.actor):
             if current is None:
                 before_of = _current(session, scheme.key, as_of, part)
             else:
@@ -613,12 +624,8 @@ def store(
 
 def store_share(
     session: Session,
-    actor: Actor,
-    scheme: Scheme,
-    as_of: date,
-    reason: ScoreReason,
+    spec: RunSpec,
     ids: Sequence[int],
-    chunk: int,
     assessed: dict[int, Assessment],
     own: dict[int, Score],
     risks: Mapping[int, tuple[float, tuple[str, ...]]],
@@ -630,16 +637,13 @@ def store_share(
     as a full run does: their results in force read at once, the planner's statistics kept
     by ``statistics`` as rows are written (a run across workers keeps them in the process
     that started them)."""
-    baseline = Baseline.of(scheme, as_of)
+    baseline = Baseline.of(spec.scheme, spec.as_of)
     return store(
         session,
-        actor,
-        scheme,
-        as_of,
-        reason,
-        _finish_all(ids, chunk, assessed, own, risks, baseline),
+        spec,
+        _finish_all(ids, spec.chunk, assessed, own, risks, baseline),
         baseline=baseline,
-        current=_current(session, scheme.key, as_of, scope),
+        current=_current(session, spec.scheme.key, spec.as_of, scope),
         statistics=statistics,
         done=done,
     )
@@ -683,14 +687,13 @@ def rescore(
     else:
         ids = sorted(set(enterprise_ids))
     report = RescoreReport(as_of, scheme.key, enterprises=len(ids))
+    spec = RunSpec(actor, scheme, as_of, reason, chunk)
     tally = _Tally(len(ids), progress)
     share_count = min(workers, len(ids) // max(min_share, 1))
     if enterprise_ids is None and share_count > 1 and _postgresql(session):
         from casemgr.services import credit_workers
 
-        stored = credit_workers.run(
-            session, actor, scheme, as_of, reason, ids, chunk, share_count, tally.add
-        )
+        stored = credit_workers.run(session, spec, ids, share_count, tally.add)
         report.workers = share_count
     elif enterprise_ids is None:
         assessed, own = assess_all(session, scheme, ids, as_of, chunk, None)
@@ -698,18 +701,14 @@ def rescore(
         tiers = own_tiers(ids, own, baseline)
         risks = graph_risks(session, scheme, tiers, as_of, everyone=True)
         del tiers
-        stored = store_share(
-            session, actor, scheme, as_of, reason, ids, chunk, assessed, own, risks, None,
-            credit_current.StatisticsKeeper(session), tally.add,
-        )  # fmt: skip
+        keeper = credit_current.StatisticsKeeper(session)
+        stored = store_share(session, spec, ids, assessed, own, risks, None, keeper, tally.add)
     else:
         assessed, own = assess_all(session, scheme, ids, as_of, chunk, ids)
         baseline = Baseline.of(scheme, as_of)
         risks = graph_risks(session, scheme, own_tiers(ids, own, baseline), as_of)
         scored = _finish_all(ids, chunk, assessed, own, risks, baseline)
-        stored = store(
-            session, actor, scheme, as_of, reason, scored, baseline=baseline, done=tally.add
-        )
+        stored = store(session, spec, scored, baseline=baseline, done=tally.add)
     report.changed = stored.changed
     report.tiers = dict(sorted(stored.tiers.items()))
     turned = stored.turned

@@ -31,7 +31,6 @@ import multiprocessing
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
@@ -40,8 +39,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from casemgr.models import Enterprise, ScoreReason
-from casemgr.policy import Actor
+from casemgr.models import Enterprise
 from casemgr.repositories import credit_current
 from casemgr.services import credit, credit_graph
 from casemgr.services.credit_facts import IdRange, within
@@ -59,12 +57,8 @@ class _Job:
     """What a worker needs: everything is sent, nothing is read from the parent's state."""
 
     url: str
-    actor: Actor
-    scheme: Scheme
-    as_of: date
-    reason: ScoreReason
+    spec: credit.RunSpec
     share: IdRange
-    chunk: int
 
 
 def shares(ids: Sequence[int], count: int) -> list[IdRange]:
@@ -87,13 +81,14 @@ def _work(conn: Connection, job: _Job) -> None:
         with Session(engine) as session:
             mine = select(Enterprise.id).where(within(Enterprise.id, job.share))
             ids = list(session.connection().execute(mine.order_by(Enterprise.id)).scalars())
+            spec = job.spec
             assessed, own = credit.assess_all(
-                session, job.scheme, ids, job.as_of, job.chunk, job.share
+                session, spec.scheme, ids, spec.as_of, spec.chunk, job.share
             )
             # They live until the process ends: the cyclic collector skips them from now on.
             gc.freeze()
-            seed_tiers = _seed_tiers(job.scheme)
-            tiers = credit.own_tiers(ids, own, credit.Baseline.of(job.scheme, job.as_of))
+            seed_tiers = _seed_tiers(spec.scheme)
+            tiers = credit.own_tiers(ids, own, credit.Baseline.of(spec.scheme, spec.as_of))
             seeds = {eid: tier for eid, tier in tiers.items() if tier in seed_tiers}
             del tiers
             session.commit()  # no read transaction held while the parent propagates
@@ -101,12 +96,8 @@ def _work(conn: Connection, job: _Job) -> None:
             risks = conn.recv()
             stored = credit.store_share(
                 session,
-                job.actor,
-                job.scheme,
-                job.as_of,
-                job.reason,
+                spec,
                 ids,
-                job.chunk,
                 assessed,
                 own,
                 risks,
@@ -160,12 +151,8 @@ def _collect(workers: list[_Worker], kind: str, done: Callable[[int, int], None]
 
 def run(
     session: Session,
-    actor: Actor,
-    scheme: Scheme,
-    as_of: date,
-    reason: ScoreReason,
+    spec: credit.RunSpec,
     ids: Sequence[int],
-    chunk: int,
     count: int,
     done: Callable[[int, int], None],
 ) -> credit.Stored:
@@ -180,7 +167,7 @@ def run(
     try:
         for i, share in enumerate(shares(ids, count)):
             mine, theirs = context.Pipe()
-            job = _Job(url, actor, scheme, as_of, reason, share, chunk)
+            job = _Job(url, spec, share)
             process = context.Process(
                 target=_work, args=(theirs, job), name=f"credit-rescore-{i}", daemon=True
             )
@@ -188,8 +175,9 @@ def run(
             theirs.close()
             workers.append(_Worker(share, process, mine))
         graph = None
-        if scheme.graph_risk is not None:
-            graph = credit_graph.ProvinceGraph(session, as_of, credit.risk_config(scheme))
+        if spec.scheme.graph_risk is not None:
+            config = credit.risk_config(spec.scheme)
+            graph = credit_graph.ProvinceGraph(session, spec.as_of, config)
         session.commit()  # end the read transaction: the workers write meanwhile
         seeds: dict[int, str] = {}
         for found in _collect(workers, "seeds", done):

@@ -145,17 +145,14 @@ def test_a_worker_that_fails_stops_the_run_with_its_error(session, tmp_path):
     try:
         with Session(engine) as elsewhere:
             with pytest.raises(credit_workers.WorkerFailed) as failed:
-                credit_workers.run(
-                    elsewhere,
+                spec = credit.RunSpec(
                     SYSTEM_ACTOR,
                     dataclasses.replace(SCHEME, graph_risk=None),
                     local_today(),
                     ScoreReason.RESCORE,
-                    [1, 2, 3, 4],
                     2,
-                    2,
-                    lambda n: None,
                 )
+                credit_workers.run(elsewhere, spec, [1, 2, 3, 4], 2, lambda n, written: None)
     finally:
         engine.dispose()
     message = str(failed.value)
