@@ -58,7 +58,6 @@ __all__ = [
     "in_force",
     "rescore",
     "scheme_named",
-    "stored_rows",
 ]
 
 SEED_TIERS = frozenset({Tier.RED.value, Tier.BLACK.value})
@@ -101,15 +100,12 @@ def contribution_rows(result: Score) -> list[dict[str, Any]]:
     return [_row(c) for c in result.contributions]
 
 
-def stored_rows(result: Score) -> list[dict[str, Any]]:
-    """What a stored score keeps of its explanation: the lines that count (an indicator that
-    lost points or names records, graph risk, downgrades, vetoes, not rateable). Lines at full
-    points without records are left out (most enterprises have only such lines): the whole
-    explanation is recomputed for any day by :func:`explain`, and the digest covers it."""
-    return [_row(c) for c in result.contributions if _kept(c)]
-
-
 def _kept(c: Contribution) -> bool:
+    """Whether a stored score keeps the line in its explanation: the lines that count (an
+    indicator that lost points or names records, graph risk, downgrades, vetoes, not
+    rateable). Lines at full points without records are left out (most enterprises have only
+    such lines): the whole explanation is recomputed for any day by :func:`explain`, and the
+    digest covers it."""
     return bool(c.records) or c.points != c.max_points or c.kind is not ContributionKind.INDICATOR
 
 
@@ -174,7 +170,7 @@ def _digest(result: Score) -> str:
 
 
 def _lines_of(result: Score, fragments: list[str]) -> str:
-    """The JSON of the stored lines (:func:`stored_rows`), made of the digest's fragments (a
+    """The JSON of the lines a stored score keeps (:func:`_kept`), made of the digest's fragments (a
     graph-risk line that lists its paths aside: the digest leaves them out)."""
     lines = ",".join(
         _canonical(_row(c)) if c.records and c.kind is ContributionKind.GRAPH_RISK else fragment
@@ -350,8 +346,7 @@ class Baseline:
     empty: Assessment
     own: Score
     digest: str
-    lines: list[dict[str, Any]]  # its stored lines, one list shared by every row
-    lines_json: str  # and their JSON
+    lines_json: str  # its stored lines (JSON), shared by every row
 
     @classmethod
     def of(cls, scheme: Scheme, as_of: date) -> Baseline:
@@ -362,7 +357,6 @@ class Baseline:
             empty,
             own,
             _digest_of(own, fragments),
-            stored_rows(own),
             _lines_of(own, fragments),
         )
 
@@ -480,7 +474,7 @@ def _highest_id(session: Session) -> int:
 def _copy(session: Session, rows: list[dict[str, Any]]) -> None:
     connection = session.connection()
     if connection.dialect.name != "postgresql" or len(rows) < 100:
-        session.execute(insert(CreditScore), [{c: row[c] for c in _COLUMNS} for row in rows])
+        session.execute(insert(CreditScore), [_insert_values(row) for row in rows])
         return
     raw = connection.connection.driver_connection
     assert raw is not None
@@ -491,6 +485,11 @@ def _copy(session: Session, rows: list[dict[str, Any]]) -> None:
             copy.write(block.encode())
 
 
+def _insert_values(row: dict[str, Any]) -> dict[str, Any]:
+    values = {c: row[c] for c in _COLUMNS if c != "contributions"}
+    return values | {"contributions": json.loads(row["lines_json"])}
+
+
 # COPY's text format: tab-separated, \\N for NULL, a backslash, tab, newline and carriage return
 # escaped with a backslash (PostgreSQL, COPY, "Text Format").
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -498,13 +497,13 @@ _NULL = "\\N"
 
 
 def _copy_line(row: dict[str, Any], shared: dict[tuple[Any, ...], str]) -> str:
-    """One score row in COPY's text format, columns in the order of ``_COLUMNS``: the rows of
-    a full run are written as one block of text (psycopg's adaptation row by row took a third
-    of the time of storing them). The scheme key is escaped; the JSON of the lines has its
+    """One score row (``_COLUMNS``, the lines as ``lines_json``) in COPY's text format: the
+    rows of a full run are written as one block of text (psycopg's adaptation row by row took
+    a third of the time of storing them). The scheme key is escaped; the JSON of the lines has its
     backslashes doubled (JSON escapes every control character itself); the other values are
     numbers, dates, hexadecimal digests and the scoring library's codes. ``shared``: the
     columns that a batch's rows have in common (scheme, days, reason), written once."""
-    lines = row.get("lines_json") or json.dumps(row["contributions"], ensure_ascii=False)
+    lines = row["lines_json"]
     if "\\" in lines:
         lines = lines.replace("\\", "\\\\")
     key = (row["scheme"], row["as_of"], row["computed_at"], row["reason"])
@@ -600,11 +599,9 @@ def store(
                         "tier": result.tier.value if result.tier else None,
                         "sublevel": result.sublevel,
                         "graph_risk": _graph_points(result),
-                        "contributions": (
-                            baseline.lines if result is baseline.own else stored_rows(result)
-                        ),
                         "digest": digest,
-                        # the lines as COPY writes them
+                        # the stored lines (``contributions``) as JSON text, made of the
+                        # digest's fragments: COPY writes it as it is
                         "lines_json": (
                             baseline.lines_json
                             if fragments is None
