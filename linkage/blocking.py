@@ -32,7 +32,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from linkage.compare import Profile, near_codes, org_code_of
+from linkage.compare import Profile, org_code_of
+from linkage.compare_ids import substituted_codes, swapped_codes
+from linkage.identifiers import USCC_CHARSET, uscc_check_fixes, uscc_check_is_right
 
 __all__ = ["BlockIndex", "BlockingConfig", "KeyKind", "block_keys"]
 
@@ -107,6 +109,18 @@ def _members(found: Members | None) -> list[int]:
     return [found] if isinstance(found, int) else found
 
 
+# Up to this many registry codes with a wrong check character are compared one by one.
+_FEW_UNCHECKED = 16
+
+
+def _one_substitution(code: str, other: str) -> bool:
+    """`other` is `code` with one character replaced by one of the USCC charset."""
+    if len(other) != len(code):
+        return False
+    differ = [i for i, (a, b) in enumerate(zip(code, other, strict=True)) if a != b]
+    return len(differ) == 1 and other[differ[0]] in USCC_CHARSET
+
+
 class BlockIndex:
     """Index of registry records by identifier and by name keys.
 
@@ -128,6 +142,9 @@ class BlockIndex:
         self.config = config or BlockingConfig()
         self._codes: dict[str, Members] = {}  # USCC and registration number -> records
         self._orgs: dict[str, Members] = {}  # organisation code -> records
+        # 18-character codes whose check character is wrong (rare in a registry): the typo
+        # look-up cannot find them by the check character (see by_near_code).
+        self._unchecked: dict[str, Members] = {}
         self._keys: tuple[dict[object, Members], ...] = tuple({} for _ in KeyKind)
         self.skipped = [0] * len(KeyKind)
         for i in range(len(profiles)):
@@ -144,6 +161,8 @@ class BlockIndex:
         """Index record `i` under its USCC (normalised), its organisation code and `regno`."""
         if uscc:
             _append(self._codes, uscc, i)
+            if len(uscc) == 18 and not uscc_check_is_right(uscc):
+                _append(self._unchecked, uscc, i)
             if (org := org_code_of(uscc)) is not None:
                 _append(self._orgs, org, i)
         if regno:
@@ -163,14 +182,29 @@ class BlockIndex:
         return list(_members(self._orgs.get(org))) if org else []
 
     def by_near_code(self, code: str) -> list[int]:
-        """Records whose USCC is one typo from `code` (see :func:`near_codes`)."""
+        """Records whose USCC is one typo from `code` (see :func:`linkage.compare.near_codes`).
+
+        A typo is one substitution by a character of the USCC charset, or one swap of
+        neighbours. Of the 540 substitutions only those the check character allows can be a
+        registry code whose check character is right (:func:`uscc_check_fixes`, at most
+        18); the registry codes whose check character is wrong are compared apart.
+        """
         if not self.config.near_codes or len(code) != 18:
             return []
         found: list[int] = []
         codes = self._codes
-        for near in near_codes(code):
+        for near in (*uscc_check_fixes(code), *swapped_codes(code)):
             if (hit := codes.get(near)) is not None:
                 found.extend(_members(hit))
+        unchecked = self._unchecked
+        if len(unchecked) <= _FEW_UNCHECKED:
+            for other, hit in unchecked.items():
+                if _one_substitution(code, other):
+                    found.extend(_members(hit))
+        else:
+            for near in substituted_codes(code):
+                if (hit := unchecked.get(near)) is not None:
+                    found.extend(_members(hit))
         return found
 
     def block(self, kind: KeyKind, key: object, p: Profile) -> list[int]:

@@ -10,7 +10,10 @@ import enum
 from linkage.identifiers import USCC_CHARSET
 from linkage.profiles import FieldComparison
 
-__all__ = ["IdLevel", "compare_identifier", "identifier_level", "near_codes", "org_code_of"]
+__all__ = [
+    "IdLevel", "compare_identifier", "identifier_level", "near_codes", "org_code_of",
+    "substituted_codes", "swapped_codes",
+]  # fmt: skip
 
 
 class IdLevel(enum.IntEnum):
@@ -96,11 +99,27 @@ def near_codes(code: str) -> list[str]:
     >>> len(near_codes("9152000071430580XT"))
     554
     """
+    return substituted_codes(code) + swapped_codes(code)
+
+
+def substituted_codes(code: str) -> list[str]:
+    """Every code with one character replaced by another of the USCC charset.
+
+    >>> len(substituted_codes("9152000071430580XT")), substituted_codes("9")[:3]
+    (540, ['0', '1', '2'])
+    """
     out: list[str] = []
     for i, old in enumerate(code):
         head, tail = code[:i], code[i + 1 :]
         out.extend(head + ch + tail for ch in USCC_CHARSET if ch != old)
-    for i in range(len(code) - 1):
-        if code[i] != code[i + 1]:
-            out.append(code[:i] + code[i + 1] + code[i] + code[i + 2 :])
     return out
+
+
+def swapped_codes(code: str) -> list[str]:
+    """Every code one swap of neighbouring (different) characters away.
+
+    >>> swapped_codes("9152")
+    ['1952', '9512', '9125']
+    """
+    return [code[:i] + code[i + 1] + code[i] + code[i + 2 :]
+            for i in range(len(code) - 1) if code[i] != code[i + 1]]  # fmt: skip

@@ -30,6 +30,8 @@ __all__ = [
     "org_code_is_valid",
     "regno15_is_valid",
     "uscc_check_char",
+    "uscc_check_fixes",
+    "uscc_check_is_right",
     "uscc_is_valid",
     "validate_uscc",
 ]
@@ -427,6 +429,76 @@ def uscc_is_valid(code: str) -> bool:
     return (_USCC_SHAPE.fullmatch(code) is not None and code[2:8].isdigit()
             and org_code_check_char(code[8:16]) == code[16]
             and uscc_check_char(code[:17]) == code[17])  # fmt: skip
+
+
+_USCC_INVERSE_WEIGHTS = tuple(pow(w, -1, 31) for w in _USCC_WEIGHTS)
+
+
+def uscc_check_fixes(code: str) -> list[str]:
+    """The codes one substitution from `code` whose check character (position 18) is right.
+
+    The check character of GB 32100-2015 fixes the weighted sum of positions 1-17 modulo 31.
+    A substitution at position i of 1-17 changes that sum by ``w_i * (new - old)``, and
+    ``w_i`` is invertible modulo 31, so exactly one character at position i satisfies the
+    check; at position 18 the one character is the check character itself. Hence at most 18
+    codes, where trying every character at every position gives 540: the look-up of typos
+    (:meth:`linkage.blocking.BlockIndex.by_near_code`) asks only these of the registry codes
+    whose check character is right.
+
+    Parameters
+    ----------
+    code : str
+        A normalised 18-character code; characters outside :data:`USCC_CHARSET` are allowed
+        (only a substitution can remove one).
+
+    Returns
+    -------
+    list of str
+        The codes, by position; `code` itself is never among them.
+
+    Examples
+    --------
+    >>> fixes = uscc_check_fixes("9152000071430580XA")
+    >>> len(fixes), fixes[0], fixes[-1]
+    (18, 'R152000071430580XA', '9152000071430580XT')
+    >>> uscc_check_fixes("9152000071430580XT")  # already right: one change would break it
+    []
+    """
+    if len(code) != _USCC_LENGTH:
+        return []
+    values = [_USCC_VALUE.get(ch) for ch in code]
+    unknown = [i for i, v in enumerate(values) if v is None]
+    if len(unknown) > 1:
+        return []
+    out: list[str] = []
+    check = values[17]
+    if check is not None:
+        # The sum of positions 1-17 the check character asks for: C = (31 - sum % 31) % 31.
+        wanted = -check % 31
+        known = sum(w * v for w, v in zip(_USCC_WEIGHTS, values, strict=False) if v is not None)
+        for i in unknown or range(17):
+            old = values[i]
+            rest = known - _USCC_WEIGHTS[i] * old if old is not None else known
+            new = (wanted - rest) * _USCC_INVERSE_WEIGHTS[i] % 31
+            if new != old:
+                out.append(code[:i] + USCC_CHARSET[new] + code[i + 1 :])
+    if unknown in ([], [17]) and (right := uscc_check_char(code[:17])) != code[17]:
+        out.append(code[:17] + right)
+    return out
+
+
+def uscc_check_is_right(code: str) -> bool:
+    """Whether the 18th character of `code` is the check character of its first 17.
+
+    Only the check character: the organisation code and the shape are not looked at
+    (:func:`uscc_is_valid` does all).
+
+    >>> uscc_check_is_right("9152000071430580XT"), uscc_check_is_right("9152000071430580XA")
+    (True, False)
+    """
+    if len(code) != _USCC_LENGTH or not _USCC_SHAPE.fullmatch(code):
+        return False
+    return uscc_check_char(code[:17]) == code[17]
 
 
 def legacy_tax_id_candidates(uscc: str, *, extra_divisions: Iterable[str] = ()) -> list[str]:

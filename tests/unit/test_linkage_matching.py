@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import doctest
 import random
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -39,7 +40,14 @@ from linkage.compare import (
     rep_level,
 )
 from linkage.fellegi_sunter import Decision, FieldSpec, ModelConfig, fit
-from linkage.identifiers import make_uscc, regno15_is_valid
+from linkage.identifiers import (
+    USCC_CHARSET,
+    make_uscc,
+    regno15_is_valid,
+    uscc_check_char,
+    uscc_check_fixes,
+    uscc_check_is_right,
+)
 from linkage.pipeline import LinkConfig, LinkResult, Rule, link, run
 
 synthetic = pytest.importorskip("linkage.synthetic")
@@ -202,6 +210,61 @@ def test_blocking_by_identifier_finds_typos_and_legacy_ids() -> None:
     assert index.by_near_code(typo) == [0]
     assert index.by_org("520382" + USCC[8:17]) == [0]
     assert index.exact(typo) == []
+
+
+def _random_code(rng: random.Random, *, right_check: bool) -> str:
+    body = "".join(rng.choice(USCC_CHARSET) for _ in range(17))
+    return body + (uscc_check_char(body) if right_check else rng.choice(USCC_CHARSET + "IOSVZ"))
+
+
+def _typo(rng: random.Random, code: str) -> str:
+    chars, kind = list(code), rng.random()
+    if kind < 0.45:  # a substitution, sometimes by a character no USCC has
+        chars[rng.randrange(18)] = rng.choice(USCC_CHARSET + "IOSVZ")
+    elif kind < 0.9:  # a swap of neighbours
+        i = rng.randrange(17)
+        chars[i], chars[i + 1] = chars[i + 1], chars[i]
+    return "".join(chars)
+
+
+# Registry codes with a wrong check character: none, a few (compared one by one), many
+# (looked up among every substitution; typos of registry codes are mostly such codes).
+@pytest.mark.parametrize(("unchecked", "typos"), [(0, 0), (5, 0), (40, 200)])
+def test_typo_look_up_by_check_character_finds_what_every_near_code_finds(
+    unchecked: int, typos: int
+) -> None:
+    """The check character narrows 540 substitutions to 18 without losing a registry code.
+
+    Queried with typos of its codes, `by_near_code` must return exactly the records that
+    looking up all of `near_codes` returns.
+    """
+    rng = random.Random(2026 + unchecked)
+    right = [_random_code(rng, right_check=True) for _ in range(1500)]
+    wrong = [_random_code(rng, right_check=False) for _ in range(unchecked)]
+    codes = list(dict.fromkeys(right + wrong + [_typo(rng, c) for c in right[:typos]]))
+    index = BlockIndex([])
+    records: dict[str, list[int]] = {}
+    for i, code in enumerate(codes):
+        index.add_code(i, code)
+        records.setdefault(code, []).append(i)
+    found = Counter()
+    for n in range(3000):
+        query = _typo(rng, rng.choice(wrong if wrong and n % 2 else codes))
+        expected = sorted(
+            i for near in compare_ids.near_codes(query) for i in records.get(near, [])
+        )
+        assert sorted(index.by_near_code(query)) == expected, query
+        found[bool(expected), query in records] += 1
+    assert found[True, False] > 500  # the typos do reach registry codes
+
+
+def test_check_fixes_are_the_substitutions_that_satisfy_the_check() -> None:
+    rng = random.Random(5)
+    for _ in range(3000):
+        code = _typo(rng, _typo(rng, _random_code(rng, right_check=True)))
+        expected = [near for near in compare_ids.substituted_codes(code)
+                    if uscc_check_is_right(near)]  # fmt: skip
+        assert sorted(uscc_check_fixes(code)) == sorted(expected), code
 
 
 # --- the Fellegi-Sunter model ----------------------------------------------------------------
