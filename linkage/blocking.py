@@ -142,9 +142,10 @@ class BlockIndex:
         self.config = config or BlockingConfig()
         self._codes: dict[str, Members] = {}  # USCC and registration number -> records
         self._orgs: dict[str, Members] = {}  # organisation code -> records
-        # 18-character codes whose check character is wrong (rare in a registry): the typo
-        # look-up cannot find them by the check character (see by_near_code).
-        self._unchecked: dict[str, Members] = {}
+        # 18-character codes whose check character is wrong (rare in a registry), which the
+        # typo look-up cannot find by the check character: found at its first call (in the
+        # worker processes, not in the process that reads the registry), then kept up to date.
+        self._unchecked: dict[str, Members] | None = None
         self._keys: tuple[dict[object, Members], ...] = tuple({} for _ in KeyKind)
         self.skipped = [0] * len(KeyKind)
         for i in range(len(profiles)):
@@ -159,14 +160,12 @@ class BlockIndex:
 
     def add_code(self, i: int, uscc: str, regno: str = "") -> None:
         """Index record `i` under its USCC (normalised), its organisation code and `regno`."""
-        if uscc:
-            _append(self._codes, uscc, i)
-            if len(uscc) == 18 and not uscc_check_is_right(uscc):
-                _append(self._unchecked, uscc, i)
-            if (org := org_code_of(uscc)) is not None:
-                _append(self._orgs, org, i)
-        if regno:
-            _append(self._codes, regno, i)
+        for code in filter(None, (uscc, regno)):
+            _append(self._codes, code, i)
+            if self._unchecked is not None and len(code) == 18 and not uscc_check_is_right(code):
+                _append(self._unchecked, code, i)
+        if uscc and (org := org_code_of(uscc)) is not None:
+            _append(self._orgs, org, i)
 
     def exact(self, code: str) -> list[int]:
         """Records whose USCC (or registration number) is `code`."""
@@ -197,6 +196,12 @@ class BlockIndex:
             if (hit := codes.get(near)) is not None:
                 found.extend(_members(hit))
         unchecked = self._unchecked
+        if unchecked is None:
+            unchecked = self._unchecked = {
+                code: list(members) if isinstance(members, list) else members
+                for code, members in self._codes.items()
+                if len(code) == 18 and not uscc_check_is_right(code)
+            }
         if len(unchecked) <= _FEW_UNCHECKED:
             for other, hit in unchecked.items():
                 if _one_substitution(code, other):

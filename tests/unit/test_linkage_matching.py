@@ -247,6 +247,8 @@ def test_typo_look_up_by_check_character_finds_what_every_near_code_finds(
     for i, code in enumerate(codes):
         index.add_code(i, code)
         records.setdefault(code, []).append(i)
+        if i == len(codes) // 2:  # codes added after a look-up are found too
+            index.by_near_code(code)
     found = Counter()
     for n in range(3000):
         query = _typo(rng, rng.choice(wrong if wrong and n % 2 else codes))
