@@ -204,6 +204,7 @@ def linkage_run(
     Writes OUT (source,record_id,uscc,score,decision: the matches) and, with --review, the
     uncertain pairs with their evidence. Progress goes to standard error.
     """
+    from linkage.linkfiles import leave_to_the_exit
     from linkage.pipeline import run
     from linkage.readers import ReadError
 
@@ -219,6 +220,7 @@ def linkage_run(
         report = run(registry, tax, env, out, review, progress)
     except ReadError as exc:
         raise click.ClickException(exc.message) from exc
+    leave_to_the_exit()
     click.echo(
         f"links: {report.links:,}, to review: {report.reviews:,}, "
         f"rows: {report.rows}, rejected rows: {report.bad_rows}, {report.seconds:.1f} s"

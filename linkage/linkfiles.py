@@ -9,8 +9,10 @@ written here in input order: the files are those of one process.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import csv
+import gc
 import io
 import os
 import time
@@ -22,7 +24,7 @@ from linkage.fellegi_sunter import Decision
 from linkage.linkdata import Evidence, LinkConfig, Progress
 from linkage.linker import _PROGRESS_EVERY, Linker
 
-__all__ = ["LINKS_COLUMNS", "REVIEW_COLUMNS", "RunReport", "run"]
+__all__ = ["LINKS_COLUMNS", "REVIEW_COLUMNS", "RunReport", "leave_to_the_exit", "run"]
 
 
 @dataclass(frozen=True)
@@ -276,3 +278,16 @@ def run(
             reviews=reviews,
             seconds=time.perf_counter() - started,
         )
+
+
+def leave_to_the_exit() -> None:
+    """Let the process end without collecting what a run left, for a command that ends with it.
+
+    A run leaves the linker (profiles, index, memo: millions of objects at a million records)
+    in a reference cycle, which the interpreter's last garbage collection would free object
+    by object: 4.4 s at 1,000,000 + 900,000 + 400,000 records. Frozen at exit, they go with
+    the process. Registered with :mod:`atexit`, so a caller that goes on (a test runner
+    invoking the command) collects as usual until it ends.
+    """
+    atexit.unregister(gc.freeze)  # once, however many runs the process made
+    atexit.register(gc.freeze)
