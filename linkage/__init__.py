@@ -13,6 +13,8 @@ from linkage.identifiers import (
     org_code_is_valid,
     regno15_is_valid,
     uscc_check_char,
+    uscc_check_fixes,
+    uscc_check_is_right,
     uscc_is_valid,
     validate_uscc,
 )
@@ -28,6 +30,8 @@ __all__ = [
     "org_code_is_valid",
     "regno15_is_valid",
     "uscc_check_char",
+    "uscc_check_fixes",
+    "uscc_check_is_right",
     "uscc_is_valid",
     "validate_uscc",
 ]
