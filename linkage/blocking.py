@@ -198,9 +198,9 @@ class BlockIndex:
         unchecked = self._unchecked
         if unchecked is None:
             unchecked = self._unchecked = {
-                code: list(members) if isinstance(members, list) else members
-                for code, members in self._codes.items()
-                if len(code) == 18 and not uscc_check_is_right(code)
+                known: list(members) if isinstance(members, list) else members
+                for known, members in self._codes.items()
+                if len(known) == 18 and not uscc_check_is_right(known)
             }
         if len(unchecked) <= _FEW_UNCHECKED:
             for other, hit in unchecked.items():

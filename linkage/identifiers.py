@@ -470,35 +470,33 @@ def uscc_check_fixes(code: str) -> list[str]:
     unknown = [i for i, v in enumerate(values) if v is None]
     if len(unknown) > 1:
         return []
+    # The weighted sum of positions 1-17 (without an unknown one); the check character is
+    # C = (31 - sum % 31) % 31, that is -sum % 31.
+    known = sum(w * v for w, v in zip(_USCC_WEIGHTS, values, strict=False) if v is not None)
     out: list[str] = []
-    check = values[17]
-    if check is not None:
-        # The sum of positions 1-17 the check character asks for: C = (31 - sum % 31) % 31.
-        wanted = -check % 31
-        known = sum(w * v for w, v in zip(_USCC_WEIGHTS, values, strict=False) if v is not None)
+    if (check := values[17]) is not None:
+        wanted = -check % 31  # the sum the check character asks for
         for i in unknown or range(17):
             old = values[i]
             rest = known - _USCC_WEIGHTS[i] * old if old is not None else known
             new = (wanted - rest) * _USCC_INVERSE_WEIGHTS[i] % 31
             if new != old:
                 out.append(code[:i] + USCC_CHARSET[new] + code[i + 1 :])
-    if unknown in ([], [17]) and (right := uscc_check_char(code[:17])) != code[17]:
+    if unknown in ([], [17]) and (right := USCC_CHARSET[-known % 31]) != code[17]:
         out.append(code[:17] + right)
     return out
 
 
 def uscc_check_is_right(code: str) -> bool:
-    """Whether the 18th character of `code` is the check character of its first 17.
+    """Whether `code` is 18 characters of the USCC charset, the last the check of the others.
 
-    Only the check character: the organisation code and the shape are not looked at
+    The region and the organisation code's own check character are not looked at
     (:func:`uscc_is_valid` does all).
 
     >>> uscc_check_is_right("9152000071430580XT"), uscc_check_is_right("9152000071430580XA")
     (True, False)
     """
-    if len(code) != _USCC_LENGTH or not _USCC_SHAPE.fullmatch(code):
-        return False
-    return uscc_check_char(code[:17]) == code[17]
+    return _USCC_SHAPE.fullmatch(code) is not None and uscc_check_char(code[:17]) == code[17]
 
 
 def legacy_tax_id_candidates(uscc: str, *, extra_divisions: Iterable[str] = ()) -> list[str]:
